@@ -1,0 +1,40 @@
+// Runs the selected stages in order. The same code path serves the action and the CLI: they
+// differ only in where inputs come from and where outputs and the summary go.
+import type { Context } from './context';
+import type { InputSource } from './inputs';
+import { selectStages } from './selection';
+import { STAGES } from './stages';
+import type { AnyStage, PipelineResults, StageName } from './stages/types';
+
+export interface PipelineSink {
+  /** Called once per finished stage, before the next one starts. */
+  stageDone(name: StageName, outputs: Record<string, string>, summary: string): Promise<void>;
+  /** Log grouping for a stage's work. */
+  group<T>(title: string, fn: () => Promise<T>): Promise<T>;
+}
+
+export interface PipelineOutcome {
+  results: PipelineResults;
+  /** Set when a stage's verdict failed the job; later stages did not run. */
+  failure?: string;
+}
+
+export async function runPipeline(
+  source: InputSource,
+  ctx: Context,
+  sink: PipelineSink,
+  stages: readonly AnyStage[] = STAGES,
+): Promise<PipelineOutcome> {
+  const selected = selectStages(source, stages);
+  // Every input of every selected stage is validated before any stage builds, pushes or applies.
+  const parsed = selected.map((stage) => ({ stage, inputs: stage.parseInputs(source, ctx) }));
+  const results: PipelineResults = {};
+  for (const { stage, inputs } of parsed) {
+    const result = await sink.group(`${stage.name}`, () => stage.run(inputs, ctx, results));
+    (results as Record<string, unknown>)[stage.name] = result;
+    const report = stage.report(result, inputs);
+    await sink.stageDone(stage.name, report.outputs, report.summary);
+    if (report.failure) return { results, failure: report.failure };
+  }
+  return { results };
+}

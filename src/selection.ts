@@ -1,0 +1,30 @@
+// Which stages run: the `stages` input, resolved against what is built and configured.
+import type { InputSource } from './inputs';
+import { readList } from './inputs';
+import { InputError } from './lib/errors';
+import { STAGE_NAMES, type AnyStage, type StageName } from './stages/types';
+
+export function selectStages(source: InputSource, stages: readonly AnyStage[]): AnyStage[] {
+  const requested = readList(source, 'stages').map((name) => name.toLowerCase());
+  if (requested.length === 0 || (requested.length === 1 && requested[0] === 'auto')) {
+    const wanted = new Set<StageName>(['meta', 'build', 'scan']);
+    if (source.get('manifests') !== '') wanted.add('deploy');
+    return stages.filter((stage) => stage.available && wanted.has(stage.name));
+  }
+  for (const name of requested) {
+    if (name === 'auto') {
+      throw new InputError('stages', '`auto` cannot be combined with stage names');
+    }
+    if (!(STAGE_NAMES as readonly string[]).includes(name)) {
+      throw new InputError(
+        'stages',
+        `unknown stage "${name}"; use auto or a list of ${STAGE_NAMES.join(', ')}`,
+      );
+    }
+    const stage = stages.find((s) => s.name === name);
+    if (!stage?.available) {
+      throw new InputError('stages', `the ${name} stage is not available in this version yet`);
+    }
+  }
+  return stages.filter((stage) => requested.includes(stage.name));
+}

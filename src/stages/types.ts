@@ -1,0 +1,44 @@
+// The contract between main.ts and the stages: each stage parses its own inputs (before
+// anything runs), then runs with the results of the stages before it.
+import type { Context } from '../context';
+import type { InputSource } from '../inputs';
+import type { MetaResult } from './meta/model';
+import type { BuildResult } from './build/model';
+import type { ScanResult } from './scan/model';
+import type { DeployResult } from './deploy/model';
+
+export const STAGE_NAMES = ['meta', 'build', 'scan', 'deploy'] as const;
+export type StageName = (typeof STAGE_NAMES)[number];
+
+/** What the stages before this one produced. */
+export interface PipelineResults {
+  meta?: MetaResult;
+  build?: BuildResult;
+  scan?: ScanResult;
+  deploy?: DeployResult;
+}
+
+export interface StageReport {
+  /** Action outputs to set (name -> value). */
+  outputs: Record<string, string>;
+  /** A Markdown section for the job summary. */
+  summary: string;
+  /**
+   * Set when the stage's verdict fails the job (scan gate, rollout rolled back). Outputs
+   * and summary are still written; later stages do not run.
+   */
+  failure?: string;
+}
+
+export interface Stage<Inputs, Result> {
+  name: StageName;
+  /** False while the stage is not built yet: `auto` skips it, naming it is an error. */
+  available: boolean;
+  /** Parse and validate this stage's inputs. Throws InputError; must not touch the world. */
+  parseInputs(source: InputSource, ctx: Context): Inputs;
+  run(inputs: Inputs, ctx: Context, previous: PipelineResults): Promise<Result>;
+  report(result: Result, inputs: Inputs): StageReport;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a heterogeneous registry
+export type AnyStage = Stage<any, any>;
