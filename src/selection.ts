@@ -21,6 +21,8 @@ export function selectStages(source: InputSource, stages: readonly AnyStage[]): 
         `unknown stage "${name}"; use auto or a list of ${STAGE_NAMES.join(', ')}`,
       );
     }
+  }
+  for (const name of requested) {
     const stage = stages.find((s) => s.name === name);
     if (!stage?.available) {
       throw new InputError('stages', `the ${name} stage is not available in this version yet`);

@@ -1,0 +1,48 @@
+import { mapInputs } from '../../src/inputs';
+import { selectStages } from '../../src/selection';
+import type { AnyStage, StageName } from '../../src/stages/types';
+
+function fakeStage(name: StageName, available = true): AnyStage {
+  return {
+    name,
+    available,
+    parseInputs: () => ({}),
+    run: async () => ({}),
+    report: () => ({ outputs: {}, summary: '' }),
+  };
+}
+
+const all = [fakeStage('meta'), fakeStage('build'), fakeStage('scan'), fakeStage('deploy')];
+const names = (stages: AnyStage[]) => stages.map((s) => s.name);
+
+describe('selectStages', () => {
+  it.each([
+    ['auto', '', ['meta', 'build', 'scan']],
+    ['', '', ['meta', 'build', 'scan']],
+    ['auto', 'k8s/', ['meta', 'build', 'scan', 'deploy']],
+    ['deploy, meta', '', ['meta', 'deploy']],
+    ['scan\nbuild', '', ['build', 'scan']],
+    ['META', '', ['meta']],
+  ])('stages=%j manifests=%j runs %j in pipeline order', (stages, manifests, expected) => {
+    expect(names(selectStages(mapInputs({ stages, manifests }), all))).toEqual(expected);
+  });
+
+  it('auto skips stages that are not built yet', () => {
+    const partial = [fakeStage('meta'), fakeStage('build', false), fakeStage('scan')];
+    expect(names(selectStages(mapInputs({ stages: 'auto' }), partial))).toEqual(['meta', 'scan']);
+  });
+
+  it.each([
+    ['bogus', /Input "stages": unknown stage "bogus"/],
+    ['auto,meta', /cannot be combined/],
+  ])('rejects stages=%j', (stages, message) => {
+    expect(() => selectStages(mapInputs({ stages }), all)).toThrow(message);
+  });
+
+  it('naming a stage that is not built yet is an error that says so', () => {
+    const partial = [fakeStage('meta'), fakeStage('build', false)];
+    expect(() => selectStages(mapInputs({ stages: 'build' }), partial)).toThrow(
+      /the build stage is not available/,
+    );
+  });
+});
