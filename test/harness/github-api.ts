@@ -54,11 +54,11 @@ export class GitHubApiStub {
   ) {}
 
   static async start(): Promise<GitHubApiStub> {
-    let stub: GitHubApiStub | undefined;
-    const server = http.createServer((req, res) => stub!.handle(req, res));
+    const server = http.createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    stub = new GitHubApiStub(server, `http://127.0.0.1:${port}`);
+    const stub = new GitHubApiStub(server, `http://127.0.0.1:${port}`);
+    server.on('request', (req, res) => stub.handle(req, res));
     stub.route('GET', '/repos/:owner/:repo', (req) => ({
       body: defaultRepository(req.params.owner, req.params.repo),
     }));
