@@ -1,0 +1,162 @@
+# `testbed.sh check`: proves each part the way the e2e suites will use it. Prints one
+# PASS/FAIL line per part and exits non-zero if any part failed.
+
+CHECK_FAILED=0
+
+# part NAME FUNCTION: runs FUNCTION with its output in a log, reports PASS/FAIL.
+part() {
+  local name=$1 fn=$2 out; out=$CHECK_DIR/$fn.log
+  local start=$SECONDS
+  if ( set -euo pipefail; "$fn" ) >"$out" 2>&1; then
+    printf 'PASS  %-44s (%ss)\n' "$name" "$((SECONDS - start))"
+  else
+    printf 'FAIL  %-44s (%ss) -- log: %s\n' "$name" "$((SECONDS - start))" "$out"
+    tail -n 15 "$out" | sed 's/^/      | /'
+    CHECK_FAILED=1
+  fi
+}
+
+check_status() { cmd_status; }
+
+# A multi-stage build on the Go builder image, pushed and then pulled back by digest.
+check_build_push_pull() {
+  local ctx=$CHECK_DIR/app
+  mkdir -p "$ctx"
+  cat >"$ctx/go.mod" <<'GOMOD'
+module example.com/hello
+
+go 1.26
+GOMOD
+  cat >"$ctx/main.go" <<GO
+package main
+
+import "fmt"
+
+func main() { fmt.Println("hello from the gantry testbed $CHECK_ID") }
+GO
+  cat >"$ctx/Dockerfile" <<DOCKERFILE
+FROM $IMAGE_GOLANG AS build
+WORKDIR /src
+COPY go.mod main.go ./
+RUN go build -o /out/hello .
+FROM $IMAGE_BUSYBOX
+COPY --from=build /out/hello /hello
+ENTRYPOINT ["/hello"]
+DOCKERFILE
+  local ref=$REGISTRY/testbed-check/hello
+  docker_cli buildx build --builder "$BUILDX_BUILDER_NAME" --progress plain \
+    --tag "$ref:$CHECK_ID" --push --metadata-file "$CHECK_DIR/build1.json" \
+    --cache-to "type=registry,ref=$ref:buildcache,mode=max" \
+    --cache-to "type=local,dest=$CHECK_DIR/localcache,mode=max" \
+    "$ctx"
+  local digest; digest=$(jq -r '."containerimage.digest"' "$CHECK_DIR/build1.json")
+  echo "pushed $ref@$digest"
+  [[ $digest == sha256:* ]]
+  docker_cli pull "$ref@$digest"
+  docker_cli run --rm "$ref@$digest" | tee "$CHECK_DIR/run.out"
+  grep -q "hello from the gantry testbed $CHECK_ID" "$CHECK_DIR/run.out"
+  [ -f "$CHECK_DIR/localcache/index.json" ]
+}
+
+# The builder's own cache is pruned first, so CACHED can only come from the exported cache.
+check_cache_hit() {
+  local ref=$REGISTRY/testbed-check/hello
+  docker_cli buildx prune --builder "$BUILDX_BUILDER_NAME" --all --force
+  docker_cli buildx build --builder "$BUILDX_BUILDER_NAME" --progress plain \
+    --tag "$ref:$CHECK_ID-rebuild" --push \
+    --cache-from "type=registry,ref=$ref:buildcache" \
+    "$CHECK_DIR/app" 2>&1 | tee "$CHECK_DIR/rebuild.out"
+  grep -E '^#[0-9]+ CACHED' "$CHECK_DIR/rebuild.out"
+  # The expensive step itself must come from the cache, not just a metadata step.
+  grep -B3 -E '^#[0-9]+ CACHED' "$CHECK_DIR/rebuild.out" | grep -q 'RUN go build'
+}
+
+# The plain docker driver (engine BuildKit) still builds from the local images.
+check_docker_driver() {
+  printf 'FROM %s\nRUN echo built-by-docker-driver > /built\n' "$IMAGE_BUSYBOX" >"$CHECK_DIR/Dockerfile.docker"
+  docker_cli buildx build --builder default --progress plain -f "$CHECK_DIR/Dockerfile.docker" \
+    --tag "testbed-check/docker-driver:$CHECK_ID" --load "$CHECK_DIR"
+  docker_cli run --rm "testbed-check/docker-driver:$CHECK_ID" cat /built | grep -q built-by-docker-driver
+  docker_cli rmi "testbed-check/docker-driver:$CHECK_ID" >/dev/null
+}
+
+trivy_scan() {
+  "$TRIVY_BIN" image --quiet --format json --scanners vuln \
+    --db-repository "$TRIVY_DB_REPOSITORY" --skip-java-db-update \
+    --cache-dir "$CHECK_DIR/trivy-cache" "$1"
+}
+
+# A fresh cache dir each time, so the DB really is downloaded from the local registry.
+check_trivy_vulnerable() {
+  trivy_scan "$IMAGE_VULNERABLE" >"$CHECK_DIR/trivy-vulnerable.json"
+  local found
+  found=$(jq -r '[.Results[]?.Vulnerabilities[]? | "\(.VulnerabilityID) \(.Severity) \(.PkgName) \(.FixedVersion // "")"] | .[]' \
+    "$CHECK_DIR/trivy-vulnerable.json" | sort)
+  echo "$found"
+  grep -qx "CVE-2099-0001 CRITICAL $VULN_PACKAGE " <<<"$found"
+  grep -qx "CVE-2099-0002 HIGH $VULN_PACKAGE 1.0.0-2" <<<"$found"
+  ! grep -q CVE-2099-0005 <<<"$found"
+}
+
+check_trivy_clean() {
+  local image n
+  for image in "$IMAGE_BUSYBOX" "$IMAGE_DEBIAN"; do
+    trivy_scan "$image" >"$CHECK_DIR/trivy-clean.json"
+    n=$(jq '[.Results[]?.Vulnerabilities[]?] | length' "$CHECK_DIR/trivy-clean.json")
+    echo "$image: $n findings"
+    [ "$n" = 0 ]
+  done
+}
+
+# Rollout, update, failed update (never-ready marker), undo: what kubectl users rely on.
+check_kube_rollouts() {
+  local ns=testbed-check-$CHECK_ID
+  kubectl_tb create namespace "$ns"
+  kubectl_tb -n "$ns" create deployment web --image "$IMAGE_BUSYBOX" --replicas 2
+  kubectl_tb -n "$ns" rollout status deployment/web --timeout=90s
+  kubectl_tb -n "$ns" get pods -o wide
+
+  kubectl_tb -n "$ns" set image deployment/web busybox="$IMAGE_DEBIAN"
+  kubectl_tb -n "$ns" rollout status deployment/web --timeout=90s
+
+  kubectl_tb -n "$ns" set image deployment/web busybox="$REGISTRY/testbed/never-ready:1"
+  if kubectl_tb -n "$ns" rollout status deployment/web --timeout=20s; then
+    echo "a never-ready update rolled out; expected rollout status to fail"; return 1
+  fi
+  kubectl_tb -n "$ns" get pods
+
+  kubectl_tb -n "$ns" rollout undo deployment/web
+  kubectl_tb -n "$ns" rollout status deployment/web --timeout=90s
+  local image
+  image=$(kubectl_tb -n "$ns" get deployment web -o jsonpath='{.spec.template.spec.containers[0].image}')
+  echo "after undo: $image"
+  [ "$image" = "$IMAGE_DEBIAN" ]
+
+  # The label form of the marker, too.
+  kubectl_tb -n "$ns" patch deployment web --type merge \
+    -p '{"spec":{"template":{"metadata":{"labels":{"testbed.gantry.dev/never-ready":"true"}}}}}'
+  if kubectl_tb -n "$ns" rollout status deployment/web --timeout=20s; then
+    echo "a never-ready (label) update rolled out; expected rollout status to fail"; return 1
+  fi
+  kubectl_tb -n "$ns" rollout undo deployment/web
+  kubectl_tb -n "$ns" rollout status deployment/web --timeout=90s
+  kubectl_tb delete namespace "$ns" --wait=false
+}
+
+cmd_check() {
+  [ -f "$ENV_FILE" ] || die "the testbed is not up (run: npm run testbed -- up)"
+  CHECK_ID=$(date -u +%Y%m%d%H%M%S)
+  CHECK_DIR=$STATE_DIR/check/$CHECK_ID
+  mkdir -p "$CHECK_DIR"
+  export PATH=$TESTBED_BIN:$PATH
+  log "self-test; logs in $CHECK_DIR"
+  part "status: every part up" check_status
+  part "buildx: multi-stage build, push, pull by digest" check_build_push_pull
+  part "buildx: cache export + cache hit on rebuild" check_cache_hit
+  part "docker driver: engine build with RUN" check_docker_driver
+  part "trivy: authored CVEs in vulnerable image" check_trivy_vulnerable
+  part "trivy: no findings in busybox and debian" check_trivy_clean
+  part "kubernetes: rollout, update, fail, undo" check_kube_rollouts
+  if [ "$CHECK_FAILED" = 0 ]; then log "check: all parts passed"; else log "check: FAILED"; fi
+  return "$CHECK_FAILED"
+}

@@ -1,0 +1,84 @@
+# Builds every testbed binary from pinned Go modules into TOOLS_DIR/<tool>-<version>/.
+# A tool whose binaries exist is skipped, so only the first `up` on a machine pays for it
+# (cold: roughly 30-40 min on 2 cores, mostly Kubernetes and Trivy).
+
+GO_MODULES_DIR=$TESTBED_DIR/go
+
+# go_build TOOL-DIR MODULE-DIR LDFLAGS PACKAGE...: one `go build` so packages share work.
+go_build() {
+  local out=$1 moddir=$2 ldflags=$3; shift 3
+  local name; name=$(basename "$out")
+  local start=$SECONDS buildlog=$LOG_DIR/build-$name.log
+  mkdir -p "$out" "$LOG_DIR"
+  log "building $name (go build ${*##*/}); log: $buildlog"
+  ( cd "$moddir" && GOTOOLCHAIN=local GOFLAGS=-mod=readonly \
+      go build -trimpath -ldflags "-s -w $ldflags" -o "$out/" "$@" ) >"$buildlog" 2>&1 &
+  local pid=$!
+  # Heartbeat so a long cold build visibly progresses in CI logs.
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 5
+    if (( (SECONDS - start) % 60 < 5 )) && kill -0 "$pid" 2>/dev/null; then
+      log "  ... still building $name ($((SECONDS - start))s)"
+    fi
+  done
+  wait "$pid" || die "building $name failed:
+$(tail -n 30 "$buildlog")"
+  log "built $name in $((SECONDS - start))s"
+}
+
+have_all() { local f; for f in "$@"; do [ -x "$f" ] || return 1; done; }
+
+BUILDKIT_DIR=$TOOLS_DIR/buildkit-$BUILDKIT_VERSION
+BUILDX_DIR=$TOOLS_DIR/buildx-$BUILDX_VERSION
+KWOK_DIR=$TOOLS_DIR/kwok-$KWOK_VERSION
+TRIVY_DIR=$TOOLS_DIR/trivy-$TRIVY_VERSION
+KUBE_DIR=$TOOLS_DIR/kubernetes-$KUBERNETES_VERSION
+ETCD_DIR=$TOOLS_DIR/etcd-$ETCD_VERSION
+TRIVY_BIN=$TRIVY_DIR/trivy
+
+# Our own DB tool changes with our source, not with Trivy's pin: key it by a content hash.
+trivydb_hash() {
+  cat "$GO_MODULES_DIR/trivy/go.mod" "$GO_MODULES_DIR/trivy/go.sum" \
+      "$GO_MODULES_DIR"/trivy/cmd/testbed-trivydb/*.go | sha256sum | cut -c1-12
+}
+
+build_tools() {
+  command -v go >/dev/null || die "go is required to build the testbed (Go >= 1.26)"
+
+  have_all "$BUILDKIT_DIR/buildkitd" "$BUILDKIT_DIR/buildctl" ||
+    go_build "$BUILDKIT_DIR" "$GO_MODULES_DIR/buildkit" \
+      "-X github.com/moby/buildkit/version.Version=$BUILDKIT_VERSION" \
+      github.com/moby/buildkit/cmd/buildkitd github.com/moby/buildkit/cmd/buildctl
+
+  have_all "$BUILDX_DIR/buildx" ||
+    go_build "$BUILDX_DIR" "$GO_MODULES_DIR/buildx" \
+      "-X github.com/docker/buildx/version.Version=$BUILDX_VERSION" \
+      github.com/docker/buildx/cmd/buildx
+
+  # kwok's go.mod has no replace/exclude directives, so a plain pinned `go install` works.
+  if ! have_all "$KWOK_DIR/kwok"; then
+    log "building kwok-$KWOK_VERSION (go install)"
+    mkdir -p "$KWOK_DIR"
+    GOTOOLCHAIN=local GOBIN=$KWOK_DIR go install "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION" \
+      >"$LOG_DIR/build-kwok.log" 2>&1 || die "building kwok failed: $(tail -n 30 "$LOG_DIR/build-kwok.log")"
+  fi
+
+  have_all "$ETCD_DIR/etcd" ||
+    go_build "$ETCD_DIR" "$GO_MODULES_DIR/etcd" "" .
+
+  # kubectl too: a fresh machine has none, and a client of the same minor avoids skew.
+  have_all "$KUBE_DIR/kube-apiserver" "$KUBE_DIR/kube-controller-manager" \
+           "$KUBE_DIR/kube-scheduler" "$KUBE_DIR/kubectl" ||
+    go_build "$KUBE_DIR" "$GO_MODULES_DIR/kube" "" \
+      k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
+      k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
+
+  local hash; hash=$(trivydb_hash)
+  if ! have_all "$TRIVY_BIN" "$TRIVY_DIR/testbed-trivydb" ||
+     [ "$(cat "$TRIVY_DIR/.testbed-trivydb.hash" 2>/dev/null)" != "$hash" ]; then
+    go_build "$TRIVY_DIR" "$GO_MODULES_DIR/trivy" \
+      "-X github.com/aquasecurity/trivy/pkg/version/app.ver=${TRIVY_VERSION#v}" \
+      github.com/aquasecurity/trivy/cmd/trivy ./cmd/testbed-trivydb
+    echo "$hash" >"$TRIVY_DIR/.testbed-trivydb.hash"
+  fi
+}

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Gantry's testbed: a real Docker engine, registry, BuildKit + buildx, Trivy (with an
+# authored offline DB) and Kubernetes (kwok nodes) on this machine, all on 127.0.0.1.
+#   up      build what is missing (cached under ~/.cache/gantry), start what is stopped,
+#           write .testbed/env; idempotent, seconds when already up
+#   down    stop the processes `up` started, by their recorded PIDs
+#   status  print the env and exit non-zero when a part is down
+#   check   self-test every part (prints PASS/FAIL per part)
+# See scripts/testbed/README.md.
+set -euo pipefail
+
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+source "$TESTBED_DIR/lib/tools.sh"
+source "$TESTBED_DIR/lib/docker.sh"
+source "$TESTBED_DIR/lib/buildkit.sh"
+source "$TESTBED_DIR/lib/trivy.sh"
+source "$TESTBED_DIR/lib/images.sh"
+source "$TESTBED_DIR/lib/kube.sh"
+source "$TESTBED_DIR/lib/check.sh"
+
+# Debian packages the testbed runs (the Go-built tools come from tools.sh).
+DEBIAN_PACKAGES=(docker.io docker-registry runc containerd debootstrap busybox-static
+  openssl jq curl iptables ca-certificates)
+
+TESTBED_BIN=$STATE_DIR/bin
+
+# One directory of the clients a test should call, first in PATH via the env file: the
+# Debian docker client (matches the engine), our kubectl, trivy and buildctl.
+link_clients() {
+  mkdir -p "$TESTBED_BIN"
+  ln -sfn "$DOCKER_BIN" "$TESTBED_BIN/docker"
+  ln -sfn "$KUBE_DIR/kubectl" "$TESTBED_BIN/kubectl"
+  ln -sfn "$TRIVY_BIN" "$TESTBED_BIN/trivy"
+  ln -sfn "$BUILDKIT_DIR/buildctl" "$TESTBED_BIN/buildctl"
+}
+
+# KEY=value lines, literal values only (no $VAR): test/harness/testbed.ts parses them
+# without a shell, and `source .testbed/env` works too.
+write_env() {
+  local path_now=${PATH#"$TESTBED_BIN:"}
+  mkdir -p "$(dirname "$ENV_FILE")"
+  cat >"$ENV_FILE.tmp" <<ENV
+DOCKER_HOST=$DOCKER_HOST
+DOCKER=$DOCKER_BIN
+REGISTRY=$REGISTRY
+BUILDX_BUILDER=$BUILDX_BUILDER_NAME
+BUILDKIT_HOST=unix://$BUILDKIT_SOCK
+KUBECONFIG=$KUBECONFIG_PATH
+KUBECTL=$KUBE_DIR/kubectl
+TRIVY=$TRIVY_BIN
+TRIVY_DB_REPOSITORY=$TRIVY_DB_REPOSITORY
+TESTBED_BIN=$TESTBED_BIN
+PATH=$TESTBED_BIN:$path_now
+TESTBED_STATE_DIR=$STATE_DIR
+TESTBED_IMAGE_DEBIAN=$IMAGE_DEBIAN
+TESTBED_IMAGE_BUSYBOX=$IMAGE_BUSYBOX
+TESTBED_IMAGE_GOLANG=$IMAGE_GOLANG
+TESTBED_IMAGE_VULNERABLE=$IMAGE_VULNERABLE
+TESTBED_VULN_PACKAGE=$VULN_PACKAGE
+TESTBED_VULN_PACKAGE_VERSION=$VULN_PACKAGE_VERSION
+TESTBED_CRITICAL_CVE=CVE-2099-0001
+TESTBED_HIGH_CVE=CVE-2099-0002
+TESTBED_MEDIUM_CVE=CVE-2099-0003
+TESTBED_LOW_CVE=CVE-2099-0004
+TESTBED_FIXED_CVE=CVE-2099-0005
+TESTBED_NEVER_READY_LABEL=testbed.gantry.dev/never-ready
+TESTBED_NEVER_READY_IMAGE_MARKER=never-ready
+TESTBED_KWOK_NODES=$(seq -s, -f 'kwok-node-%g' 0 $((KWOK_NODE_COUNT - 1)))
+ENV
+  mv "$ENV_FILE.tmp" "$ENV_FILE"
+}
+
+cmd_up() {
+  local start=$SECONDS
+  [ "$(id -u)" = 0 ] || die "the testbed runs dockerd and buildkitd, so it needs root"
+  mkdir -p "$STATE_DIR" "$LOG_DIR" "$PID_DIR"
+  ensure_packages "${DEBIAN_PACKAGES[@]}"
+  build_tools
+  link_clients
+  docker_up
+  registry_up
+  buildkit_up
+  images_up
+  trivy_db_up
+  kube_up
+  write_env
+  echo "$((SECONDS - start))" >"$STATE_DIR/last-up-seconds"
+  log "testbed up in $((SECONDS - start))s; env: $ENV_FILE"
+}
+
+cmd_down() {
+  kube_down
+  buildkit_down
+  registry_down
+  docker_down
+  rm -f "$ENV_FILE"
+  log "testbed down (state and builds kept under $GANTRY_CACHE)"
+}
+
+cmd_status() {
+  local rc=0 part
+  for part in docker registry buildkit trivy images kube; do
+    if "${part}_status"; then
+      echo "# $part: up"
+    else
+      echo "# $part: DOWN"
+      rc=1
+    fi
+  done
+  if [ -f "$ENV_FILE" ]; then cat "$ENV_FILE"; else echo "# no $ENV_FILE (run: npm run testbed -- up)"; rc=1; fi
+  return $rc
+}
+
+case "${1:-}" in
+  up) cmd_up ;;
+  down) cmd_down ;;
+  status) cmd_status ;;
+  check) cmd_check ;;
+  *) echo "usage: testbed.sh up|down|status|check" >&2; exit 2 ;;
+esac
