@@ -11,7 +11,7 @@ go_build() {
   local start=$SECONDS buildlog=$LOG_DIR/build-$name.log
   mkdir -p "$out" "$LOG_DIR"
   log "building $name (go build ${*##*/}); log: $buildlog"
-  ( cd "$moddir" && GOTOOLCHAIN=local GOFLAGS=-mod=readonly \
+  ( cd "$moddir" && export GOTOOLCHAIN=local GOFLAGS=-mod=readonly ${GO_BUILD_EXPERIMENT:+GOEXPERIMENT=$GO_BUILD_EXPERIMENT} &&
       go build -trimpath -ldflags "-s -w $ldflags" -o "$out/" "$@" ) >"$buildlog" 2>&1 &
   local pid=$!
   # Heartbeat so a long cold build visibly progresses in CI logs.
@@ -76,7 +76,8 @@ build_tools() {
   local hash; hash=$(trivydb_hash)
   if ! have_all "$TRIVY_BIN" "$TRIVY_DIR/testbed-trivydb" ||
      [ "$(cat "$TRIVY_DIR/.testbed-trivydb.hash" 2>/dev/null)" != "$hash" ]; then
-    go_build "$TRIVY_DIR" "$GO_MODULES_DIR/trivy" \
+    # Trivy's own release builds use the encoding/json/v2 experiment (pkg/x/json needs it).
+    GO_BUILD_EXPERIMENT=jsonv2 go_build "$TRIVY_DIR" "$GO_MODULES_DIR/trivy" \
       "-X github.com/aquasecurity/trivy/pkg/version/app.ver=${TRIVY_VERSION#v}" \
       github.com/aquasecurity/trivy/cmd/trivy ./cmd/testbed-trivydb
     echo "$hash" >"$TRIVY_DIR/.testbed-trivydb.hash"
