@@ -1,11 +1,15 @@
-// The build stage. Not built yet: `stages: auto` skips it and naming it is an error.
+// The build stage: docker buildx (or a BuildKit/legacy `docker build` fallback) with a cache
+// plan that hits, push, and the digest scan and deploy pin to.
 import type { Stage } from '../types';
-import type { BuildResult } from './model';
+import { parseBuildInputs } from './inputs';
+import type { BuildInputs, BuildResult } from './model';
+import { buildReport } from './report';
+import { runBuildStage } from './run';
 
-export const buildStage: Stage<Record<string, never>, BuildResult> = {
+export const buildStage: Stage<BuildInputs, BuildResult> = {
   name: 'build',
   available: false,
-  parseInputs: () => ({}),
-  run: () => Promise.reject(new Error('the build stage is not available yet')),
-  report: () => ({ outputs: {}, summary: '' }),
+  parseInputs: (source, ctx) => parseBuildInputs(source, ctx),
+  run: (inputs, ctx, previous) => runBuildStage(inputs, ctx, previous),
+  report: (result) => buildReport(result),
 };

@@ -1,4 +1,4 @@
-// What the build stage hands to scan and deploy.
+// What the build stage hands to scan and deploy, and the typed inputs it parsed.
 export interface BuildResult {
   imageId: string;
   /** Manifest (or index) digest, sha256:... */
@@ -7,4 +7,84 @@ export interface BuildResult {
   image: string;
   /** buildx metadata JSON. */
   metadata: Record<string, unknown>;
+  /** The image references the build was tagged with. */
+  tags: string[];
+  /** `buildx`, or the fallback that ran when buildx is missing. */
+  builder: BuilderKind;
+  pushed: boolean;
+  loaded: boolean;
+  /** Image size in bytes (uncompressed when loaded, else the pushed layers), if known. */
+  sizeBytes: number | undefined;
+  durationMs: number;
+  steps: StepCounts;
+  cache: CachePlan;
+}
+
+export type BuilderKind = 'buildx' | 'docker-buildkit' | 'docker-legacy';
+
+export interface StepCounts {
+  /** Dockerfile steps the build ran or reused. */
+  total: number;
+  /** Of those, the ones BuildKit (or the legacy builder) took from the cache. */
+  cached: number;
+}
+
+/** The `cache` shorthand. `auto` resolves at run time (see planCache). */
+export const CACHE_CHOICES = ['auto', 'gha', 'registry', 'local', 'inline', 'none'] as const;
+export type CacheChoice = (typeof CACHE_CHOICES)[number];
+export type CacheKind = Exclude<CacheChoice, 'auto'>;
+
+export interface CachePlan {
+  kind: CacheKind;
+  /** `--cache-from` values, most specific first. */
+  from: string[];
+  /** `--cache-to` values. */
+  to: string[];
+  /** Why the plan is what it is, one line per decision, for the log and summary. */
+  reasons: string[];
+}
+
+/** A build secret: its value comes from the input, a file, or an environment variable. */
+export type SecretSource =
+  | { id: string; kind: 'value'; value: string }
+  | { id: string; kind: 'file'; path: string }
+  | { id: string; kind: 'env'; variable: string };
+
+export interface BuildInputs {
+  context: string;
+  /** The Dockerfile as given ('' = `<context>/Dockerfile`). */
+  file: string;
+  target: string;
+  platforms: string[];
+  buildArgs: string[];
+  buildContexts: string[];
+  secrets: SecretSource[];
+  ssh: string[];
+  push: boolean;
+  load: boolean;
+  outputs: string[];
+  cache: CacheChoice;
+  /** Directory for `cache: local` (one subdirectory per scope). */
+  cacheDir: string;
+  cacheFrom: string[];
+  cacheTo: string[];
+  noCache: boolean;
+  noCacheFilters: string[];
+  pull: boolean;
+  provenance: string;
+  sbom: string;
+  network: string;
+  addHosts: string[];
+  shmSize: string;
+  ulimit: string[];
+  allow: string[];
+  builder: string;
+  /** `tags`, `labels`, `annotations` inputs as given; meta's results are merged at run time. */
+  tags: string[];
+  labels: string[];
+  annotations: string[];
+  /** Whether the meta stage's `images` input names any image (meta will supply tags). */
+  metaImagesGiven: boolean;
+  /** Things worth a warning that do not stop the build (credential-looking build args). */
+  warnings: string[];
 }

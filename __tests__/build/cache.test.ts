@@ -1,0 +1,179 @@
+import { cacheBranches, planCache, slug, type CacheRequest } from '../../src/stages/build/cache';
+import type { CachePlan } from '../../src/stages/build/model';
+
+function request(overrides: Partial<CacheRequest> = {}): CacheRequest {
+  return {
+    cache: 'auto',
+    cacheFrom: [],
+    cacheTo: [],
+    noCache: false,
+    push: false,
+    imageName: 'ghcr.io/acme/app',
+    firstTag: 'ghcr.io/acme/app:1.2.3',
+    target: '',
+    branch: 'main',
+    defaultBranch: 'main',
+    cacheDir: '/runner/tmp/gantry-cache',
+    ghaAvailable: false,
+    exportSupport: { supported: true },
+    ...overrides,
+  };
+}
+
+const plans: [string, Partial<CacheRequest>, Omit<CachePlan, 'reasons'>][] = [
+  [
+    'auto with the GitHub cache service -> gha, one scope per image and branch',
+    { ghaAvailable: true },
+    {
+      kind: 'gha',
+      from: ['type=gha,scope=acme-app-main'],
+      to: ['type=gha,scope=acme-app-main,mode=max,ignore-error=true'],
+    },
+  ],
+  [
+    'gha on a feature branch reads the default branch as a fallback',
+    { ghaAvailable: true, branch: 'feature/login' },
+    {
+      kind: 'gha',
+      from: ['type=gha,scope=acme-app-feature-login', 'type=gha,scope=acme-app-main'],
+      to: ['type=gha,scope=acme-app-feature-login,mode=max,ignore-error=true'],
+    },
+  ],
+  [
+    'a target is part of the scope',
+    { cache: 'gha', target: 'test' },
+    {
+      kind: 'gha',
+      from: ['type=gha,scope=acme-app-test-main'],
+      to: ['type=gha,scope=acme-app-test-main,mode=max,ignore-error=true'],
+    },
+  ],
+  [
+    'auto without the cache service, pushing -> registry :buildcache',
+    { push: true },
+    {
+      kind: 'registry',
+      from: ['type=registry,ref=ghcr.io/acme/app:buildcache'],
+      to: [
+        'type=registry,ref=ghcr.io/acme/app:buildcache,mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true',
+      ],
+    },
+  ],
+  [
+    'registry on a pull request branch falls back to :buildcache',
+    { cache: 'registry', branch: 'fix-1' },
+    {
+      kind: 'registry',
+      from: [
+        'type=registry,ref=ghcr.io/acme/app:buildcache-fix-1',
+        'type=registry,ref=ghcr.io/acme/app:buildcache',
+      ],
+      to: [
+        'type=registry,ref=ghcr.io/acme/app:buildcache-fix-1,mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true',
+      ],
+    },
+  ],
+  ['auto without the cache service, not pushing -> none', {}, { kind: 'none', from: [], to: [] }],
+  [
+    'local: one directory per scope under cache-dir',
+    { cache: 'local', branch: 'dev' },
+    {
+      kind: 'local',
+      from: [
+        'type=local,src=/runner/tmp/gantry-cache/acme-app-dev',
+        'type=local,src=/runner/tmp/gantry-cache/acme-app-main',
+      ],
+      to: ['type=local,dest=/runner/tmp/gantry-cache/acme-app-dev,mode=max,ignore-error=true'],
+    },
+  ],
+  [
+    'local without an image name scopes by "build"',
+    { cache: 'local', imageName: undefined, firstTag: undefined },
+    {
+      kind: 'local',
+      from: ['type=local,src=/runner/tmp/gantry-cache/build-main'],
+      to: ['type=local,dest=/runner/tmp/gantry-cache/build-main,mode=max,ignore-error=true'],
+    },
+  ],
+  [
+    'inline reads the first tag and writes into the image',
+    { cache: 'inline' },
+    { kind: 'inline', from: ['type=registry,ref=ghcr.io/acme/app:1.2.3'], to: ['type=inline'] },
+  ],
+  [
+    'explicit cache-from and cache-to win',
+    { ghaAvailable: true, cacheFrom: ['type=local,src=/c'], cacheTo: ['type=local,dest=/c'] },
+    { kind: 'gha', from: ['type=local,src=/c'], to: ['type=local,dest=/c'] },
+  ],
+  [
+    'explicit cache-to alone keeps the planned sources',
+    { cache: 'gha', cacheTo: ['type=registry,ref=r/x:c'] },
+    { kind: 'gha', from: ['type=gha,scope=acme-app-main'], to: ['type=registry,ref=r/x:c'] },
+  ],
+  [
+    'no-cache reads nothing but still writes',
+    { cache: 'gha', noCache: true },
+    { kind: 'gha', from: [], to: ['type=gha,scope=acme-app-main,mode=max,ignore-error=true'] },
+  ],
+  [
+    'auto on a docker-driver builder falls back to inline',
+    { ghaAvailable: true, exportSupport: { supported: false, why: 'docker driver' } },
+    { kind: 'inline', from: ['type=registry,ref=ghcr.io/acme/app:1.2.3'], to: ['type=inline'] },
+  ],
+];
+
+describe('planCache', () => {
+  it.each(plans)('%s', (_name, overrides, expected) => {
+    const { reasons, ...plan } = planCache(request(overrides));
+    expect(plan).toEqual(expected);
+    expect(reasons.length).toBeGreaterThan(0);
+  });
+
+  it('says why auto chose what it chose', () => {
+    expect(planCache(request({ push: true })).reasons[0]).toMatch(/auto → registry/);
+  });
+
+  it.each<[string, Partial<CacheRequest>, RegExp]>([
+    [
+      'registry without an image name',
+      { cache: 'registry', imageName: undefined },
+      /no image name/,
+    ],
+    [
+      'gha on a builder that cannot export',
+      { cache: 'gha', exportSupport: { supported: false, why: 'buildx is not installed' } },
+      /cache: gha needs a builder that exports cache, but buildx is not installed/,
+    ],
+    [
+      'cache-to type=local on a builder that cannot export',
+      {
+        cacheTo: ['type=local,dest=/c'],
+        exportSupport: { supported: false, why: 'docker driver' },
+      },
+      /Input "cache-to".*only type=inline works here/,
+    ],
+  ])('rejects %s', (_name, overrides, message) => {
+    expect(() => planCache(request(overrides))).toThrow(message);
+  });
+});
+
+describe('cacheBranches', () => {
+  it.each([
+    [{ ref: 'refs/heads/main', headRef: '', defaultBranch: 'main' }, 'main'],
+    [{ ref: 'refs/heads/feature/x', headRef: '', defaultBranch: 'main' }, 'feature/x'],
+    [{ ref: 'refs/pull/7/merge', headRef: 'fix-typo', defaultBranch: 'main' }, 'fix-typo'],
+    [{ ref: 'refs/pull/7/merge', headRef: '', defaultBranch: 'main' }, 'pull-7'],
+    [{ ref: 'refs/tags/v1.2.3', headRef: '', defaultBranch: 'main' }, 'main'],
+    [{ ref: 'refs/tags/v1.2.3', headRef: '', defaultBranch: undefined }, 'v1.2.3'],
+  ])('%j -> %s', (ctx, branch) => {
+    expect(cacheBranches(ctx).branch).toBe(branch);
+  });
+});
+
+describe('slug', () => {
+  it.each([
+    ['feature/Login', 'feature-login'],
+    ['..weird__name..', 'weird__name..'],
+    ['a'.repeat(80), 'a'.repeat(60)],
+  ])('%s -> %s', (value, expected) => expect(slug(value)).toBe(expected));
+});

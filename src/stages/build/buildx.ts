@@ -1,0 +1,112 @@
+// The build stage's only contact with the outside world: the docker CLI (buildx, or `docker
+// build` and `docker push` without it), the temporary files for secrets and metadata.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { run } from '../../lib/exec';
+import { parseBuildxInspect, type BuilderInfo } from './builder-info';
+import { firstPlatformManifest, manifestSize } from './metadata';
+import type { SecretSource } from './model';
+
+export type Tooling =
+  { kind: 'buildx'; builder: BuilderInfo } | { kind: 'docker'; cliVersion: string };
+
+/** buildx if `docker buildx version` works, else the docker CLI's version for the fallback. */
+export async function detectTooling(builder: string, cwd: string): Promise<Tooling> {
+  const inspectArgs = ['buildx', 'inspect', ...(builder ? [builder] : [])];
+  // Both at once: the inspect is wasted only on machines without buildx.
+  const [version, inspect] = await Promise.all([
+    run('docker', ['buildx', 'version'], { allowFailure: true, cwd }),
+    run('docker', inspectArgs, { allowFailure: true, cwd }),
+  ]);
+  if (version.exitCode === 0) {
+    if (inspect.exitCode !== 0) {
+      throw new Error(
+        `buildx cannot use the builder ${builder ? `"${builder}"` : '(default)'}: ` +
+          `${(inspect.stderr || inspect.stdout).trim()}. Check the \`builder\` input or BUILDX_BUILDER.`,
+      );
+    }
+    return { kind: 'buildx', builder: parseBuildxInspect(inspect.stdout) };
+  }
+  const cli = await run('docker', ['version', '--format', '{{.Client.Version}}'], {
+    allowFailure: true,
+    cwd,
+  });
+  const cliVersion = cli.stdout.trim().split('\n')[0] ?? '';
+  if (!cliVersion) {
+    throw new Error(`the docker CLI does not run: ${(cli.stderr || cli.stdout).trim()}`);
+  }
+  return { kind: 'docker', cliVersion };
+}
+
+/** A private temporary directory for secret values, metadata and the image ID; removed after. */
+export async function withWorkDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  const parent = process.env.RUNNER_TEMP || os.tmpdir();
+  const dir = fs.mkdtempSync(path.join(parent, 'gantry-build-'));
+  fs.chmodSync(dir, 0o700);
+  try {
+    return await fn(dir);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Writes each value secret to its own 0600 file so no value reaches a command line. */
+export function writeSecretFiles(dir: string, secrets: SecretSource[]): Record<string, string> {
+  const files: Record<string, string> = {};
+  secrets.forEach((secret, index) => {
+    if (secret.kind !== 'value') return;
+    const file = path.join(dir, `secret-${index}`);
+    fs.writeFileSync(file, secret.value, { mode: 0o600 });
+    files[secret.id] = file;
+  });
+  return files;
+}
+
+export function readIfExists(file: string): string {
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+}
+
+/** Runs a build with its progress streamed to the log; returns the whole log for counting. */
+export async function runBuild(
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv },
+): Promise<string> {
+  const result = await run('docker', args, { cwd: options.cwd, env: options.env, stream: true });
+  return `${result.stderr}\n${result.stdout}`;
+}
+
+export async function dockerPush(ref: string, cwd: string): Promise<string> {
+  const result = await run('docker', ['push', ref], { cwd, stream: true });
+  return result.stdout;
+}
+
+/** Uncompressed size of an image in the engine, in bytes. */
+export async function engineImageSize(imageId: string, cwd: string): Promise<number | undefined> {
+  const result = await run('docker', ['image', 'inspect', '--format', '{{.Size}}', imageId], {
+    allowFailure: true,
+    cwd,
+  });
+  const size = Number(result.stdout.trim());
+  return result.exitCode === 0 && Number.isFinite(size) ? size : undefined;
+}
+
+/** What a pull of the pushed image downloads (first platform), from the registry's manifests. */
+export async function registryImageSize(
+  pinned: string,
+  builder: string,
+  cwd: string,
+): Promise<number | undefined> {
+  const raw = async (ref: string) => {
+    const args = ['buildx', 'imagetools', 'inspect', '--raw', ref];
+    if (builder) args.push('--builder', builder);
+    const result = await run('docker', args, { allowFailure: true, cwd });
+    return result.exitCode === 0 ? result.stdout : undefined;
+  };
+  const top = await raw(pinned);
+  if (!top) return undefined;
+  const platformDigest = firstPlatformManifest(top);
+  if (!platformDigest) return manifestSize(top);
+  const manifest = await raw(`${pinned.split('@')[0]}@${platformDigest}`);
+  return manifest ? manifestSize(manifest) : undefined;
+}

@@ -1,0 +1,202 @@
+// Turns the `cache` shorthand into buildx `--cache-from`/`--cache-to` values: every stage cached
+// (mode=max), one scope per image and branch, pull requests reading the default branch's cache,
+// and export errors ignored so a cache hiccup never fails a good build.
+import { InputError } from '../../lib/errors';
+import type { CacheChoice, CacheKind, CachePlan } from './model';
+import { repositoryPath } from './refs';
+
+export interface CacheRequest {
+  cache: CacheChoice;
+  /** Explicit `cache-from` / `cache-to`: each wins over the shorthand for its direction. */
+  cacheFrom: string[];
+  cacheTo: string[];
+  noCache: boolean;
+  push: boolean;
+  /** The first image's name (no tag) and its first full reference, when there are any. */
+  imageName: string | undefined;
+  firstTag: string | undefined;
+  target: string;
+  /** The branch this build is for and the repository's default branch (see cacheBranches). */
+  branch: string;
+  defaultBranch: string | undefined;
+  cacheDir: string;
+  /** The GitHub Actions cache service is reachable (ACTIONS_RUNTIME_TOKEN and a cache URL). */
+  ghaAvailable: boolean;
+  /** Whether the builder can export cache other than inline; `why` says why not. */
+  exportSupport: { supported: true } | { supported: false; why: string };
+}
+
+/** Slug safe in a gha scope, a directory name and a registry tag. */
+export function slug(value: string): string {
+  return value
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[.-]+|-+$/g, '')
+    .slice(0, 60);
+}
+
+/**
+ * Which branch's cache a build writes and which it may read as a fallback. Pull requests use
+ * their head branch; tag builds share the default branch's cache (they rebuild its commits).
+ */
+export function cacheBranches(ctx: {
+  ref: string;
+  headRef: string;
+  defaultBranch: string | undefined;
+}): { branch: string; defaultBranch: string | undefined } {
+  const { ref, headRef, defaultBranch } = ctx;
+  let branch: string;
+  if (ref.startsWith('refs/heads/')) branch = ref.slice('refs/heads/'.length);
+  else if (ref.startsWith('refs/pull/')) branch = headRef || ref.split('/').slice(1, 3).join('-');
+  else if (ref.startsWith('refs/tags/')) branch = defaultBranch ?? ref.slice('refs/tags/'.length);
+  else branch = defaultBranch ?? (ref || 'local');
+  return { branch, defaultBranch };
+}
+
+/** What `auto` means here: gha on GitHub's cache service, else registry when pushing, else none. */
+export function resolveCacheKind(request: CacheRequest): { kind: CacheKind; reason: string } {
+  if (request.cache !== 'auto') return { kind: request.cache, reason: `cache: ${request.cache}` };
+  if (request.ghaAvailable) {
+    return {
+      kind: 'gha',
+      reason: 'cache: auto → gha (the GitHub Actions cache service is available)',
+    };
+  }
+  if (request.push && request.imageName) {
+    return {
+      kind: 'registry',
+      reason: `cache: auto → registry (pushing; no GitHub Actions cache service here)`,
+    };
+  }
+  return {
+    kind: 'none',
+    reason: 'cache: auto → none (no GitHub Actions cache service, not pushing)',
+  };
+}
+
+function scopes(request: CacheRequest): { own: string; fallback: string | undefined } {
+  const image = request.imageName ? slug(repositoryPath(request.imageName)) : 'build';
+  const prefix = request.target ? `${image}-${slug(request.target)}` : image;
+  const own = `${prefix}-${slug(request.branch)}`;
+  const fallback =
+    request.defaultBranch && request.defaultBranch !== request.branch
+      ? `${prefix}-${slug(request.defaultBranch)}`
+      : undefined;
+  return { own, fallback };
+}
+
+/** `buildcache` on the default branch, `buildcache-<branch>` elsewhere (one tag per scope). */
+function registryCacheTag(request: CacheRequest, branch: string): string {
+  const parts = ['buildcache'];
+  if (request.target) parts.push(slug(request.target));
+  const isDefault = request.defaultBranch ? branch === request.defaultBranch : true;
+  if (!isDefault) parts.push(slug(branch));
+  return parts.join('-').slice(0, 128);
+}
+
+function planFor(kind: CacheKind, request: CacheRequest): { from: string[]; to: string[] } {
+  const { own, fallback } = scopes(request);
+  const exportOptions = 'mode=max,ignore-error=true';
+  switch (kind) {
+    case 'none':
+      return { from: [], to: [] };
+    case 'gha':
+      return {
+        from: [own, fallback].filter(isSet).map((scope) => `type=gha,scope=${scope}`),
+        to: [`type=gha,scope=${own},${exportOptions}`],
+      };
+    case 'local':
+      return {
+        from: [own, fallback]
+          .filter(isSet)
+          .map((scope) => `type=local,src=${request.cacheDir}/${scope}`),
+        to: [`type=local,dest=${request.cacheDir}/${own},${exportOptions}`],
+      };
+    case 'registry': {
+      const name = requireImage(request, 'registry');
+      const ownRef = `${name}:${registryCacheTag(request, request.branch)}`;
+      const fallbackRef = request.defaultBranch
+        ? `${name}:${registryCacheTag(request, request.defaultBranch)}`
+        : undefined;
+      return {
+        from: [ownRef, fallbackRef !== ownRef ? fallbackRef : undefined]
+          .filter(isSet)
+          .map((ref) => `type=registry,ref=${ref}`),
+        // An image manifest (not an index) is what registries such as ECR accept for cache.
+        to: [
+          `type=registry,ref=${ownRef},${exportOptions},image-manifest=true,oci-mediatypes=true`,
+        ],
+      };
+    }
+    case 'inline':
+      // Inline cache lives in the image itself: it can only hold the final stage (mode=min).
+      return {
+        from: request.firstTag ? [`type=registry,ref=${request.firstTag}`] : [],
+        to: ['type=inline'],
+      };
+  }
+}
+
+function requireImage(request: CacheRequest, kind: string): string {
+  if (!request.imageName) {
+    throw new InputError(
+      'cache',
+      `cache: ${kind} stores the cache next to the image, but this build has no image name; ` +
+        'set `images` or `tags`, or choose gha, local or none',
+    );
+  }
+  return request.imageName;
+}
+
+function isSet<T>(value: T | undefined): value is T {
+  return value !== undefined;
+}
+
+/** The `type=` of a cache-to value (a bare reference means registry). */
+export function cacheExportType(value: string): string {
+  const match = /(?:^|,)type=([^,]+)/.exec(value);
+  return match ? match[1] : 'registry';
+}
+
+export function planCache(request: CacheRequest): CachePlan {
+  const resolved = resolveCacheKind(request);
+  const reasons = [resolved.reason];
+  let kind = resolved.kind;
+  const support = request.exportSupport;
+  if (!support.supported && kind !== 'none' && kind !== 'inline') {
+    if (request.cache !== 'auto') {
+      throw new InputError(
+        'cache',
+        `cache: ${kind} needs a builder that exports cache, but ${support.why}; ` +
+          'use cache: inline (or none), or a docker-container/remote builder (docker/setup-buildx-action)',
+      );
+    }
+    kind = 'inline';
+    reasons.push(`inline instead of ${resolved.kind}: ${support.why}`);
+  }
+  if (!support.supported) {
+    const blocked = request.cacheTo.filter((value) => cacheExportType(value) !== 'inline');
+    if (blocked.length > 0) {
+      throw new InputError(
+        'cache-to',
+        `${blocked.join(', ')} needs a builder that exports cache, but ${support.why}; ` +
+          'only type=inline works here',
+      );
+    }
+  }
+  const planned = planFor(kind, request);
+  let from = planned.from;
+  let to = planned.to;
+  if (request.cacheFrom.length > 0) {
+    from = request.cacheFrom;
+    reasons.push('cache-from given: used instead of the planned sources');
+  } else if (request.noCache && from.length > 0) {
+    from = [];
+    reasons.push('no-cache: nothing is read from the cache (it is still written)');
+  }
+  if (request.cacheTo.length > 0) {
+    to = request.cacheTo;
+    reasons.push('cache-to given: used instead of the planned destination');
+  }
+  return { kind, from, to, reasons };
+}

@@ -1,0 +1,221 @@
+// One build from parsed inputs to a BuildResult: merge meta's tags, labels and annotations,
+// choose buildx or the fallback, plan the cache, build, push, and read back what was made.
+import * as core from '@actions/core';
+import * as path from 'path';
+import type { Context } from '../../context';
+import { InputError } from '../../lib/errors';
+import type { PipelineResults } from '../types';
+import { buildxArgs, dockerBuildArgs, type BuildPlan } from './argv';
+import { canExportCache } from './builder-info';
+import {
+  detectTooling,
+  dockerPush,
+  engineImageSize,
+  readIfExists,
+  registryImageSize,
+  runBuild,
+  withWorkDir,
+  writeSecretFiles,
+  type Tooling,
+} from './buildx';
+import { cacheBranches, planCache } from './cache';
+import { fallbackBlocker, fallbackMode, fallbackWarning } from './fallback';
+import { fallbackMetadata, pushedDigest, readBuildxIdentity, type BuildIdentity } from './metadata';
+import type { BuildInputs, BuildResult, BuilderKind, CachePlan, SecretSource } from './model';
+import { countSteps, parseBuildSteps } from './progress';
+import { imageName, parseImageRef, pinDigest } from './refs';
+
+/** `key=value` items, later ones replacing earlier ones with the same key, order kept. */
+export function mergeByKey(...lists: string[][]): string[] {
+  const byKey = new Map<string, string>();
+  for (const item of lists.flat()) {
+    const at = item.indexOf('=');
+    const key = at > 0 ? item.slice(0, at) : item;
+    byKey.delete(key);
+    byKey.set(key, item);
+  }
+  return [...byKey.values()];
+}
+
+export interface ImageNaming {
+  tags: string[];
+  labels: string[];
+  annotations: string[];
+}
+
+/**
+ * With meta: its tags, labels and annotations (which already hold the user's extras), plus any
+ * given here. Without meta: `tags` are full references, checked now, before anything builds.
+ */
+export function resolveNaming(inputs: BuildInputs, previous: PipelineResults): ImageNaming {
+  const meta = previous.meta;
+  if (!meta) {
+    const bad = inputs.tags.filter((tag) => !parseImageRef(tag));
+    if (bad.length > 0) {
+      throw new InputError(
+        'tags',
+        `without the meta stage, tags are full image references (ghcr.io/acme/app:1.0); ` +
+          `not one: ${bad.join(', ')}`,
+      );
+    }
+  }
+  const naming = {
+    tags: meta ? [...meta.tags] : [...new Set(inputs.tags)],
+    labels: mergeByKey(meta?.labels ?? [], inputs.labels),
+    annotations: mergeByKey(meta?.annotations ?? [], inputs.annotations),
+  };
+  if ((inputs.push || inputs.cache === 'registry') && naming.tags.length === 0) {
+    throw new InputError(
+      inputs.push ? 'push' : 'cache',
+      meta
+        ? 'the meta stage produced no tags (is `images` set?), so there is nothing to push to'
+        : 'there is no image name: set `tags` to full references such as ghcr.io/acme/app:1.0',
+    );
+  }
+  return naming;
+}
+
+function ghaCacheAvailable(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(env.ACTIONS_RUNTIME_TOKEN && (env.ACTIONS_CACHE_URL || env.ACTIONS_RESULTS_URL));
+}
+
+function exportSupport(tooling: Tooling) {
+  if (tooling.kind === 'buildx') return canExportCache(tooling.builder);
+  return { supported: false as const, why: 'buildx is not installed' };
+}
+
+/** The fallback's `docker build` cannot read env secrets itself: give it their values as files. */
+function secretsForFallback(secrets: SecretSource[], env: NodeJS.ProcessEnv): SecretSource[] {
+  return secrets.map((secret) =>
+    secret.kind === 'env'
+      ? { id: secret.id, kind: 'value', value: env[secret.variable] ?? '' }
+      : secret,
+  );
+}
+
+function maskSecrets(secrets: SecretSource[], env: NodeJS.ProcessEnv): void {
+  for (const secret of secrets) {
+    const value =
+      secret.kind === 'value' ? secret.value : secret.kind === 'env' ? env[secret.variable] : '';
+    if (!value) continue;
+    core.setSecret(value);
+    // The runner masks line by line, so each line of a multi-line value is masked too.
+    for (const line of value.split(/\r?\n/)) if (line.trim().length > 3) core.setSecret(line);
+  }
+}
+
+interface Built extends BuildIdentity {
+  builder: BuilderKind;
+  log: string;
+  sizeBytes: number | undefined;
+}
+
+export async function runBuildStage(
+  inputs: BuildInputs,
+  ctx: Context,
+  previous: PipelineResults,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<BuildResult> {
+  maskSecrets(inputs.secrets, env);
+  for (const warning of inputs.warnings) core.warning(warning);
+  const naming = resolveNaming(inputs, previous);
+  const cwd = ctx.workspace;
+  const tooling = await detectTooling(inputs.builder, cwd);
+
+  const cache = planCache({
+    cache: inputs.cache,
+    cacheFrom: inputs.cacheFrom,
+    cacheTo: inputs.cacheTo,
+    noCache: inputs.noCache,
+    push: inputs.push,
+    imageName: naming.tags[0] ? imageName(naming.tags[0]) : undefined,
+    firstTag: naming.tags[0],
+    target: inputs.target,
+    ...cacheBranches(ctx),
+    cacheDir: path.resolve(cwd, inputs.cacheDir),
+    ghaAvailable: ghaCacheAvailable(env),
+    exportSupport: exportSupport(tooling),
+  });
+  core.info(`Cache plan: ${cache.reasons.join('; ')}`);
+  for (const value of cache.from) core.info(`  cache-from ${value}`);
+  for (const value of cache.to) core.info(`  cache-to   ${value}`);
+
+  let mode: ReturnType<typeof fallbackMode> | undefined;
+  if (tooling.kind === 'docker') {
+    mode = fallbackMode(tooling.cliVersion);
+    const explicitAnnotations = !previous.meta && inputs.annotations.length > 0;
+    const blocker = fallbackBlocker(inputs, mode, explicitAnnotations);
+    if (blocker) throw blocker;
+    core.warning(fallbackWarning(mode, tooling.cliVersion));
+  }
+
+  const started = Date.now();
+  const built = await withWorkDir(async (dir): Promise<Built> => {
+    const secrets =
+      tooling.kind === 'buildx' ? inputs.secrets : secretsForFallback(inputs.secrets, env);
+    const plan: BuildPlan = {
+      inputs: { ...inputs, secrets },
+      ...naming,
+      cache,
+      secretValueFiles: writeSecretFiles(dir, secrets),
+      metadataFile: path.join(dir, 'metadata.json'),
+      iidFile: path.join(dir, 'iid'),
+    };
+    if (tooling.kind === 'buildx') {
+      const log = await runBuild(buildxArgs(plan), { cwd });
+      const identity = readBuildxIdentity(
+        readIfExists(plan.metadataFile),
+        readIfExists(plan.iidFile),
+      );
+      return { ...identity, builder: 'buildx', log, sizeBytes: undefined };
+    }
+    const fallback = mode ?? 'legacy';
+    const log = await runBuild(dockerBuildArgs(plan, fallback), {
+      cwd,
+      env: { ...env, DOCKER_BUILDKIT: fallback === 'buildkit' ? '1' : '0' },
+    });
+    const imageId = readIfExists(plan.iidFile).trim();
+    let digest = '';
+    if (inputs.push) {
+      for (const tag of naming.tags) {
+        const pushed = pushedDigest(await dockerPush(tag, cwd));
+        digest ||= pushed;
+      }
+    }
+    return {
+      imageId,
+      digest,
+      metadata: fallbackMetadata(imageId, digest, naming.tags),
+      builder: fallback === 'buildkit' ? 'docker-buildkit' : 'docker-legacy',
+      log,
+      sizeBytes: await engineImageSize(imageId, cwd),
+    };
+  });
+  const durationMs = Date.now() - started;
+
+  const image = built.digest && naming.tags[0] ? pinDigest(naming.tags[0], built.digest) : '';
+  let sizeBytes = built.sizeBytes;
+  if (sizeBytes === undefined && built.builder === 'buildx') {
+    if (inputs.load && built.imageId) sizeBytes = await engineImageSize(built.imageId, cwd);
+    else if (inputs.push && image) sizeBytes = await registryImageSize(image, inputs.builder, cwd);
+  }
+  const result: BuildResult = {
+    imageId: built.imageId,
+    digest: built.digest,
+    image,
+    metadata: built.metadata,
+    tags: naming.tags,
+    builder: built.builder,
+    pushed: inputs.push,
+    loaded: inputs.load || built.builder !== 'buildx',
+    sizeBytes,
+    durationMs,
+    steps: countSteps(parseBuildSteps(built.log)),
+    cache: cache satisfies CachePlan,
+  };
+  core.info(`Image: ${result.image || '(not pushed)'}`);
+  core.info(`Digest: ${result.digest || '(none)'}`);
+  core.info(`Image ID: ${result.imageId || '(none)'}`);
+  core.info(`Cached steps: ${result.steps.cached} of ${result.steps.total}`);
+  return result;
+}
