@@ -1,11 +1,148 @@
-// The deploy stage. Not built yet: `stages: auto` skips it and naming it is an error.
+// The deploy stage: manifests, pinned to the built image and annotated, applied with kubectl by
+// the rolling or canary strategy, with a GitHub deployment kept in step when `environment` is set.
+import * as core from '@actions/core';
+import type { Context } from '../../context';
+import { runUrl } from '../../context';
 import type { Stage } from '../types';
-import type { DeployResult } from './model';
+import { annotateResources } from './annotations';
+import { environmentUrl } from './environment-url';
+import { GitHubDeployment } from './github-deployment';
+import { parseDeployInputs } from './inputs';
+import { Kubectl } from './kubectl';
+import { liveKey, namespaceOf, type LiveObjects } from './live';
+import { loadManifests } from './manifests';
+import type { DeployInputs, DeployResult, KubeObject } from './model';
+import { pinImageDigests } from './pinning';
+import { addImagePullSecrets } from './pull-secrets';
+import { deployReport } from './report';
+import { deployCanary, promoteCanary, rejectCanary, requireCanaries } from './strategies/canary';
+import { rollingDeploy, type DeployContext, type StrategyOutcome } from './strategies/rolling';
+import { trackName, TRACKS } from './tracks';
+import { isWorkload, SCALABLE_KINDS } from './workloads';
 
-export const deployStage: Stage<Record<string, never>, DeployResult> = {
+/** Manifests as they will be applied: images pinned, pull secrets added, provenance noted. */
+async function prepareManifests(
+  inputs: DeployInputs,
+  ctx: Context,
+  images: string[],
+): Promise<KubeObject[]> {
+  const loaded = await loadManifests(inputs.manifests, ctx.workspace);
+  for (const file of loaded.ignored) core.notice(`manifests: ignored ${file} (not .yml or .yaml)`);
+  core.info(
+    `loaded ${loaded.manifests.length} object(s) from ${new Set(loaded.manifests.map((m) => m.file)).size} file(s)`,
+  );
+  const pinned = pinImageDigests(
+    loaded.manifests.map((m) => m.object),
+    images,
+  );
+  for (const pin of pinned.pins)
+    core.info(`pinned ${pin.workload} container ${pin.container}: ${pin.from} -> ${pin.to}`);
+  for (const image of pinned.unused)
+    core.warning(`deploy-images: no container in the manifests uses ${image}`);
+  let objects = addImagePullSecrets(pinned.objects, inputs.imagePullSecrets);
+  if (inputs.annotateResources) {
+    objects = annotateResources(objects, {
+      repository: `${ctx.repository.owner}/${ctx.repository.repo}`.replace(/^\/$/, ''),
+      commit: ctx.sha,
+      runUrl: ctx.runId ? runUrl(ctx) : '',
+    });
+  }
+  return objects;
+}
+
+/**
+ * The cluster's current version of every workload in the manifests and of their canary and
+ * baseline, read before anything is applied (it is also the check that the cluster answers).
+ */
+async function readLive(
+  kube: Kubectl,
+  objects: KubeObject[],
+  inputs: DeployInputs,
+): Promise<LiveObjects> {
+  const wanted = objects.filter(isWorkload).flatMap((object) => [
+    object,
+    ...(SCALABLE_KINDS.includes(object.kind)
+      ? TRACKS.map((track) => ({
+          ...object,
+          metadata: { ...object.metadata, name: trackName(object.metadata.name, track) },
+        }))
+      : []),
+  ]);
+  const live: LiveObjects = new Map();
+  if (wanted.length === 0) return live;
+  const found = await kube.getExisting(wanted, (object) => namespaceOf(object, inputs.namespace));
+  for (const [namespace, items] of found) {
+    for (const item of items) {
+      // Under the namespace the manifests name ('' = the context's) and the one the server reports.
+      live.set(liveKey(item.kind, namespace, item.metadata.name), item);
+      live.set(liveKey(item.kind, item.metadata.namespace ?? '', item.metadata.name), item);
+    }
+  }
+  return live;
+}
+
+function runStrategy(dc: DeployContext, objects: KubeObject[]): Promise<StrategyOutcome> {
+  if (dc.inputs.strategy === 'rolling') return rollingDeploy(dc, objects);
+  if (dc.inputs.action === 'promote') return promoteCanary(dc, objects);
+  if (dc.inputs.action === 'reject') return rejectCanary(dc, objects);
+  return deployCanary(dc, objects);
+}
+
+export const deployStage: Stage<DeployInputs, DeployResult> = {
   name: 'deploy',
-  available: false,
-  parseInputs: () => ({}),
-  run: () => Promise.reject(new Error('the deploy stage is not available yet')),
-  report: () => ({ outputs: {}, summary: '' }),
+  available: true,
+  parseInputs: (source, ctx) => parseDeployInputs(source, ctx),
+
+  async run(inputs, ctx, previous) {
+    const started = Date.now();
+    const images =
+      inputs.images.length > 0
+        ? inputs.images
+        : previous.build?.image
+          ? [previous.build.image]
+          : [];
+    const objects = await prepareManifests(inputs, ctx, images);
+
+    const kube = new Kubectl(inputs.namespace, inputs.kubeconfig);
+    try {
+      const live = await readLive(kube, objects, inputs);
+      const dc: DeployContext = { kube, inputs, live };
+      if (inputs.strategy === 'canary' && inputs.action !== 'deploy') requireCanaries(dc, objects);
+
+      const deployment = inputs.environment
+        ? await GitHubDeployment.start(
+            inputs.githubToken,
+            ctx,
+            inputs.environment,
+            `Gantry ${inputs.strategy} ${inputs.action}`,
+            environmentUrl(objects),
+          )
+        : undefined;
+      let outcome: StrategyOutcome;
+      try {
+        outcome = await runStrategy(dc, objects);
+      } catch (err) {
+        await deployment?.setStatus('failure', 'The deploy failed');
+        throw err;
+      }
+      await deployment?.setStatus(
+        outcome.failure ? 'failure' : 'success',
+        `Rollout ${outcome.rollout}`,
+      );
+      return {
+        ...outcome,
+        durationSeconds: (Date.now() - started) / 1000,
+        kubectlCalls: kube.calls,
+        rolloutWaitSeconds: kube.waitingMs / 1000,
+      };
+    } finally {
+      // One line the benchmark reads: Gantry's own time is the run minus the rollout waits.
+      core.info(
+        `kubectl: ${kube.calls} invocation(s), ${(kube.waitingMs / 1000).toFixed(2)} s waiting for rollouts`,
+      );
+      kube.dispose();
+    }
+  },
+
+  report: (result, inputs) => deployReport(result, inputs),
 };

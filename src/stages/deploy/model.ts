@@ -1,4 +1,4 @@
-// What the deploy stage reports.
+// What the deploy stage reports, and the typed inputs and Kubernetes objects it works with.
 export interface DeployedResource {
   kind: string;
   name: string;
@@ -6,9 +6,93 @@ export interface DeployedResource {
   image: string;
 }
 
-export type RolloutOutcome = 'succeeded' | 'rolled-back' | 'canary-ready' | 'promoted' | 'rejected';
+export type RolloutOutcome =
+  | 'succeeded'
+  | 'rolled-back'
+  | 'canary-ready'
+  | 'promoted'
+  | 'rejected'
+  /** The rollout failed and nothing could be rolled back (first deploy, or rollback disabled). */
+  | 'failed';
 
 export interface DeployResult {
   deployed: DeployedResource[];
   rollout: RolloutOutcome;
+  /** Set when the rollout failed: what went wrong, with diagnostics. Fails the job. */
+  failure?: string;
+  /** Workloads and their readiness, for the job summary. */
+  workloads: WorkloadStatus[];
+  /** Facts worth a line in the summary ("no stable version yet: deployed as stable"). */
+  notes: string[];
+  durationSeconds: number;
+  /** How many times kubectl ran (the benchmark reports it). */
+  kubectlCalls: number;
+  /** Wall time spent waiting for rollouts (kubectl rollout status / wait). */
+  rolloutWaitSeconds: number;
+}
+
+export interface WorkloadStatus {
+  kind: string;
+  name: string;
+  namespace: string;
+  track: 'stable' | 'canary' | 'baseline';
+  images: string[];
+  replicas: number | undefined;
+  ready: boolean;
+}
+
+export const STRATEGIES = ['rolling', 'canary'] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+export const DEPLOY_ACTIONS = ['deploy', 'promote', 'reject'] as const;
+export type DeployAction = (typeof DEPLOY_ACTIONS)[number];
+export const TRAFFIC_SPLITS = ['pod', 'ingress-nginx', 'gateway-api', 'smi'] as const;
+export type TrafficSplit = (typeof TRAFFIC_SPLITS)[number];
+
+export interface DeployInputs {
+  manifests: string[];
+  /** Empty: the kubeconfig context's namespace (or the one in each manifest). */
+  namespace: string;
+  /** Images to pin; empty: the build stage's digest-pinned image, when build ran. */
+  images: string[];
+  imagePullSecrets: string[];
+  strategy: Strategy;
+  action: DeployAction;
+  trafficSplit: TrafficSplit;
+  canaryPercentage: number;
+  canaryReplicas: number | undefined;
+  canaryBaseline: boolean;
+  rolloutTimeoutSeconds: number;
+  rollbackOnFailure: boolean;
+  serverSide: boolean;
+  force: boolean;
+  annotateResources: boolean;
+  environment: string;
+  /** Kubeconfig content from the `kubeconfig` input; empty: KUBECONFIG / ~/.kube/config. */
+  kubeconfig: string;
+  githubToken: string;
+}
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- Kubernetes objects are open-ended JSON */
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  [field: string]: any;
+}
+
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec?: any;
+  [field: string]: any;
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+/** A manifest document and where it came from, for error messages. */
+export interface Manifest {
+  object: KubeObject;
+  file: string;
+  line: number;
 }

@@ -1,0 +1,165 @@
+// Canary deploy, promote and reject. Everything a later step needs (which canaries run, which
+// traffic split made them) is read back from the cluster, so the three can run in different
+// jobs or workflows.
+import * as core from '@actions/core';
+import {
+  canarySplit,
+  liveCanaries,
+  planCanary,
+  planCanaryRemoval,
+  promotedManifests,
+} from '../canary-plan';
+import { findLive } from '../live';
+import { STABLE_NAME_ANNOTATION } from '../tracks';
+import type { KubeObject } from '../model';
+import { objectRef, SCALABLE_KINDS } from '../workloads';
+import {
+  applyAndWait,
+  deployedResources,
+  describeWorkloads,
+  diagnose,
+  failureMessage,
+  rollingDeploy,
+  type DeployContext,
+  type StrategyOutcome,
+} from './rolling';
+
+export async function deployCanary(
+  dc: DeployContext,
+  manifests: KubeObject[],
+): Promise<StrategyOutcome> {
+  const { inputs } = dc;
+  const plan = planCanary(manifests, dc.live, {
+    split: inputs.trafficSplit,
+    percentage: inputs.canaryPercentage,
+    canaryReplicas: inputs.canaryReplicas,
+    baseline: inputs.canaryBaseline,
+    namespace: inputs.namespace,
+  });
+  if (plan.canaries.length === 0) {
+    const note = 'No stable version runs yet: deployed the manifests as the stable version.';
+    core.info(note);
+    return rollingDeploy(dc, manifests, [note]);
+  }
+  const notes: string[] = [];
+  for (const object of plan.newStable)
+    notes.push(`${objectRef(object)} was not running yet: deployed as stable.`);
+  for (const object of plan.deferred)
+    notes.push(`${objectRef(object)} cannot run as a canary; it changes at promote.`);
+  for (const canary of plan.canaries) {
+    notes.push(
+      `${objectRef(canary)}: ${canary.spec.replicas} replica(s), ${inputs.canaryPercentage}% of traffic by ${inputs.trafficSplit} split.`,
+    );
+  }
+  notes.forEach((note) => core.info(note));
+
+  const result = await applyAndWait(dc, plan.apply);
+  const workloads = describeWorkloads(result.applied, result.waits);
+  const deployed = deployedResources(result.applied);
+  if (result.failed.length === 0) return { rollout: 'canary-ready', deployed, workloads, notes };
+
+  // A canary that never becomes ready goes away; stable was never touched.
+  const diagnostics = await diagnose(
+    dc,
+    result.failed.map((wait) => wait.object),
+  );
+  const removal = planCanaryRemoval(manifests, inputs.trafficSplit);
+  await dc.kube.apply(removal.restore, inputs);
+  await dc.kube.delete(removal.remove);
+  return {
+    rollout: 'rolled-back',
+    deployed,
+    workloads,
+    notes,
+    failure: failureMessage(
+      'The canary did not become ready; removed it. The stable version was not touched.',
+      result.failed,
+      diagnostics,
+    ),
+  };
+}
+
+/** The running canaries, or an error a user can act on. Runs before anything is applied. */
+export function requireCanaries(dc: DeployContext, manifests: KubeObject[]): KubeObject[] {
+  const canaries = liveCanaries(manifests, dc.live, dc.inputs.namespace);
+  if (canaries.length === 0) {
+    const names = manifests
+      .filter((o) => SCALABLE_KINDS.includes(o.kind))
+      .map((o) => `${o.metadata.name}-canary`);
+    const where = dc.inputs.namespace ? ` in namespace ${dc.inputs.namespace}` : '';
+    throw new Error(
+      `Cannot ${dc.inputs.action}: no canary runs${where} (looked for ${names.join(', ') || 'Deployments, StatefulSets or ReplicaSets in the manifests'}). Run with deploy-action: deploy and strategy: canary first.`,
+    );
+  }
+  return canaries;
+}
+
+async function removeCanary(
+  dc: DeployContext,
+  manifests: KubeObject[],
+  canaries: KubeObject[],
+): Promise<void> {
+  const removal = planCanaryRemoval(manifests, canarySplit(canaries, dc.inputs.trafficSplit));
+  // Routing first, so no request is sent to a backend that is about to disappear.
+  await dc.kube.apply(removal.restore, dc.inputs);
+  await dc.kube.delete(removal.remove);
+  core.info(
+    `removed canary and baseline objects of ${canaries.map((c) => c.metadata.name).join(', ')}`,
+  );
+}
+
+export async function promoteCanary(
+  dc: DeployContext,
+  manifests: KubeObject[],
+): Promise<StrategyOutcome> {
+  const canaries = requireCanaries(dc, manifests);
+  const split = canarySplit(canaries, dc.inputs.trafficSplit);
+  const restore = planCanaryRemoval(manifests, split).restore;
+  // Rerouted objects (HTTPRoutes) are restored after the rollout, with the canary's removal.
+  const stable = promotedManifests(manifests, canaries).filter(
+    (object) => !restore.includes(object),
+  );
+  const outcome = await rollingDeploy(dc, stable);
+  if (outcome.rollout !== 'succeeded') {
+    return {
+      ...outcome,
+      notes: [...outcome.notes, 'The canary still runs: promote again or reject it.'],
+    };
+  }
+  await removeCanary(dc, manifests, canaries);
+  return { ...outcome, rollout: 'promoted' };
+}
+
+export async function rejectCanary(
+  dc: DeployContext,
+  manifests: KubeObject[],
+): Promise<StrategyOutcome> {
+  const canaries = requireCanaries(dc, manifests);
+  await removeCanary(dc, manifests, canaries);
+  // Stable was not touched; check it is healthy all the same before calling this a success.
+  const stable = manifests
+    .map((object) => findLive(dc.live, object, dc.inputs.namespace))
+    .filter((object): object is KubeObject => object !== undefined);
+  const waits = await dc.kube.waitAll(stable, dc.inputs.rolloutTimeoutSeconds);
+  const failed = waits.filter((wait) => !wait.ready);
+  const outcome: StrategyOutcome = {
+    rollout: 'rejected',
+    deployed: deployedResources(stable),
+    workloads: describeWorkloads(stable, waits),
+    notes: [
+      `Rejected the canary of ${canaries.map((c) => c.metadata.annotations?.[STABLE_NAME_ANNOTATION] ?? c.metadata.name).join(', ')}.`,
+    ],
+  };
+  if (failed.length > 0) {
+    const diagnostics = await diagnose(
+      dc,
+      failed.map((wait) => wait.object),
+    );
+    outcome.failure = failureMessage(
+      'Rejected the canary, but the stable version is not healthy.',
+      failed,
+      diagnostics,
+    );
+  }
+  return outcome;
+}

@@ -1,0 +1,106 @@
+// Canary and baseline copies of stable objects: `<name>-canary` / `<name>-baseline`, labelled
+// gantry.dev/track in metadata, selector and pod template, and annotated with what they stand
+// beside, so a later step (promote, reject) finds them from the cluster alone.
+import type { KubeObject, TrafficSplit } from './model';
+import { clone, podTemplateOf } from './workloads';
+
+export type Track = 'canary' | 'baseline';
+export const TRACK_LABEL = 'gantry.dev/track';
+export const STABLE_NAME_ANNOTATION = 'gantry.dev/stable-name';
+export const TRAFFIC_SPLIT_ANNOTATION = 'gantry.dev/traffic-split';
+export const TRACKS: readonly Track[] = ['canary', 'baseline'];
+
+export function trackName(name: string, track: Track): string {
+  return `${name}-${track}`;
+}
+
+/** A label value with the track appended, kept within the 63-character limit. */
+export function trackLabelValue(value: string, track: Track): string {
+  const suffix = `-${track}`;
+  return value.slice(0, 63 - suffix.length).replace(/[^A-Za-z0-9]+$/, '') + suffix;
+}
+
+/**
+ * Labels for a track's pods. `hiddenKeys` are the stable Services' selector keys when routing
+ * is done by a router (ingress, Gateway API, SMI): changing those values keeps canary pods out
+ * of the stable Services, which then carry stable traffic only.
+ */
+export function trackLabels(
+  labels: Record<string, string> | undefined,
+  track: Track,
+  hiddenKeys: readonly string[],
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(labels ?? {})) {
+    out[key] = hiddenKeys.includes(key) ? trackLabelValue(value, track) : value;
+  }
+  out[TRACK_LABEL] = track;
+  return out;
+}
+
+// Server-filled fields that must not be copied from a live object into a new one.
+const SERVER_METADATA = [
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'managedFields',
+  'ownerReferences',
+  'selfLink',
+];
+const SERVER_ANNOTATIONS = [
+  'deployment.kubernetes.io/revision',
+  'kubectl.kubernetes.io/last-applied-configuration',
+];
+
+export function trackMetadata(object: KubeObject, track: Track, split: TrafficSplit): KubeObject {
+  const copy = clone(object);
+  delete copy.status;
+  for (const field of SERVER_METADATA) delete copy.metadata[field];
+  const annotations = { ...copy.metadata.annotations };
+  for (const key of SERVER_ANNOTATIONS) delete annotations[key];
+  copy.metadata.name = trackName(object.metadata.name, track);
+  copy.metadata.labels = { ...copy.metadata.labels, [TRACK_LABEL]: track };
+  copy.metadata.annotations = {
+    ...annotations,
+    [STABLE_NAME_ANNOTATION]: object.metadata.name,
+    [TRAFFIC_SPLIT_ANNOTATION]: split,
+  };
+  return copy;
+}
+
+export interface TrackWorkloadOptions {
+  track: Track;
+  replicas: number;
+  split: TrafficSplit;
+  hiddenKeys: readonly string[];
+}
+
+/** A canary or baseline workload beside `stable` (a manifest, or the live stable object). */
+export function trackWorkload(stable: KubeObject, options: TrackWorkloadOptions): KubeObject {
+  const { track, hiddenKeys } = options;
+  const copy = trackMetadata(stable, track, options.split);
+  copy.spec = { ...copy.spec, replicas: options.replicas };
+  const selector = copy.spec.selector ?? {};
+  copy.spec.selector = {
+    ...selector,
+    matchLabels: trackLabels(
+      selector.matchLabels ?? podTemplateOf(stable)?.metadata?.labels,
+      track,
+      hiddenKeys,
+    ),
+  };
+  const template = podTemplateOf(copy);
+  if (template) {
+    template.metadata = {
+      ...template.metadata,
+      labels: trackLabels(template.metadata?.labels, track, hiddenKeys),
+    };
+  }
+  return copy;
+}
+
+export function trackOf(object: KubeObject): Track | undefined {
+  const value = object.metadata.labels?.[TRACK_LABEL];
+  return value === 'canary' || value === 'baseline' ? value : undefined;
+}

@@ -1,0 +1,62 @@
+// ingress-nginx: a canary Service and, for each Ingress routing to a stable Service, a canary
+// Ingress with the same hosts and paths pointing at it, weighted by the canary annotations.
+import { InputError } from '../../../lib/errors';
+import type { KubeObject } from '../model';
+import { trackMetadata, trackName } from '../tracks';
+import { trackServices, type RouteInput, type TrafficRouter } from './router';
+
+export const NGINX_CANARY = 'nginx.ingress.kubernetes.io/canary';
+export const NGINX_CANARY_WEIGHT = 'nginx.ingress.kubernetes.io/canary-weight';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- Ingress backends are open-ended JSON */
+function rerouteBackend(backend: any, services: string[]): any {
+  const name = backend?.service?.name;
+  if (!name || !services.includes(name)) return backend;
+  return { ...backend, service: { ...backend.service, name: trackName(name, 'canary') } };
+}
+
+function canaryIngress(
+  ingress: KubeObject,
+  services: string[],
+  weight: number,
+): KubeObject | undefined {
+  const copy = trackMetadata(ingress, 'canary', 'ingress-nginx');
+  let routed = false;
+  const reroute = (backend: any) => {
+    const next = rerouteBackend(backend, services);
+    if (next !== backend) routed = true;
+    return next;
+  };
+  if (copy.spec?.defaultBackend) copy.spec.defaultBackend = reroute(copy.spec.defaultBackend);
+  for (const rule of copy.spec?.rules ?? []) {
+    for (const path of rule.http?.paths ?? []) path.backend = reroute(path.backend);
+  }
+  if (!routed) return undefined;
+  copy.metadata.annotations = {
+    ...copy.metadata.annotations,
+    [NGINX_CANARY]: 'true',
+    [NGINX_CANARY_WEIGHT]: String(weight),
+  };
+  return copy;
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+export const ingressNginxRouter: TrafficRouter = {
+  split: 'ingress-nginx',
+  hidesCanaryPods: true,
+  routes(input: RouteInput): KubeObject[] {
+    const names = input.services.map((service) => service.metadata.name);
+    const ingresses = input.manifests
+      .filter((object) => object.kind === 'Ingress')
+      .map((ingress) => canaryIngress(ingress, names, input.percentage))
+      .filter((ingress): ingress is KubeObject => ingress !== undefined);
+    if (ingresses.length === 0) {
+      throw new InputError(
+        'manifests',
+        `traffic-split ingress-nginx needs an Ingress in the manifests that routes to Service ${names.join(' or ') || '(none selects the workloads)'}`,
+      );
+    }
+    return [...trackServices(input, 'ingress-nginx'), ...ingresses];
+  },
+  replaces: () => false,
+};

@@ -1,0 +1,80 @@
+// What every traffic split provides: whether canary pods must stay out of the stable Services,
+// and the objects that send the canary (and baseline) their share of traffic.
+import type { KubeObject, TrafficSplit } from '../model';
+import { trackLabels, trackMetadata, type Track } from '../tracks';
+
+export interface RouteInput {
+  /** The manifests being deployed (pinned and annotated). */
+  manifests: KubeObject[];
+  /** Services in the manifests that select the pods of a workload getting a canary. */
+  services: KubeObject[];
+  percentage: number;
+  baseline: boolean;
+}
+
+export interface TrafficRouter {
+  split: TrafficSplit;
+  /** True when a router splits traffic, so canary pods must not match the stable Services. */
+  hidesCanaryPods: boolean;
+  /** The canary (and baseline) routing objects; names depend only on the manifests. */
+  routes(input: RouteInput): KubeObject[];
+  /** Manifest objects that `routes` replaces by a rerouted copy of the same name. */
+  replaces(object: KubeObject): boolean;
+}
+
+/** Traffic weights (percent) for stable, canary and baseline. */
+export function weights(percentage: number, baseline: boolean) {
+  const shadow = baseline ? percentage : 0;
+  return { stable: 100 - percentage - shadow, canary: percentage, baseline: shadow };
+}
+
+export function tracksFor(baseline: boolean): Track[] {
+  return baseline ? ['canary', 'baseline'] : ['canary'];
+}
+
+/** True when a Service's selector picks pods with these labels. */
+export function selects(
+  service: KubeObject,
+  podLabels: Record<string, string> | undefined,
+): boolean {
+  const selector: Record<string, string> = service.spec?.selector ?? {};
+  const entries = Object.entries(selector);
+  return entries.length > 0 && entries.every(([key, value]) => podLabels?.[key] === value);
+}
+
+// Fields that belong to the stable Service alone (addresses, node-level traffic settings).
+const STABLE_ONLY_SERVICE_FIELDS = [
+  'clusterIP',
+  'clusterIPs',
+  'externalTrafficPolicy',
+  'healthCheckNodePort',
+  'loadBalancerIP',
+];
+
+/**
+ * A Service for one track's pods beside a stable Service. Fixed node ports and cluster IPs are
+ * dropped (they belong to the stable Service), and it is ClusterIP: the router is its client.
+ */
+export function trackService(service: KubeObject, track: Track, split: TrafficSplit): KubeObject {
+  const copy = trackMetadata(service, track, split);
+  const spec = { ...copy.spec };
+  for (const field of STABLE_ONLY_SERVICE_FIELDS) delete spec[field];
+  const selectorKeys = Object.keys(service.spec?.selector ?? {});
+  copy.spec = {
+    ...spec,
+    type: 'ClusterIP',
+    selector: trackLabels(service.spec?.selector, track, selectorKeys),
+    ports: (spec.ports ?? []).map((port: Record<string, unknown>) => {
+      const { nodePort, ...rest } = port;
+      void nodePort;
+      return rest;
+    }),
+  };
+  return copy;
+}
+
+export function trackServices(input: RouteInput, split: TrafficSplit): KubeObject[] {
+  return tracksFor(input.baseline).flatMap((track) =>
+    input.services.map((service) => trackService(service, track, split)),
+  );
+}

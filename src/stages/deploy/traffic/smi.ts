@@ -1,0 +1,48 @@
+// SMI: a canary (and baseline) Service and a TrafficSplit on each stable Service that sends
+// the canary its weight; the stable Service itself is the stable backend.
+import type { KubeObject } from '../model';
+import {
+  TRACK_LABEL,
+  STABLE_NAME_ANNOTATION,
+  TRAFFIC_SPLIT_ANNOTATION,
+  trackName,
+} from '../tracks';
+import { trackServices, weights, type RouteInput, type TrafficRouter } from './router';
+
+export const SMI_API_VERSION = 'split.smi-spec.io/v1alpha2';
+
+export function trafficSplitName(service: string): string {
+  return `${trackName(service, 'canary')}-split`;
+}
+
+function trafficSplit(service: KubeObject, input: RouteInput): KubeObject {
+  const name = service.metadata.name;
+  const share = weights(input.percentage, input.baseline);
+  const backends = [
+    { service: name, weight: share.stable },
+    { service: trackName(name, 'canary'), weight: share.canary },
+  ];
+  if (input.baseline)
+    backends.push({ service: trackName(name, 'baseline'), weight: share.baseline });
+  return {
+    apiVersion: SMI_API_VERSION,
+    kind: 'TrafficSplit',
+    metadata: {
+      name: trafficSplitName(name),
+      ...(service.metadata.namespace ? { namespace: service.metadata.namespace } : {}),
+      labels: { [TRACK_LABEL]: 'canary' },
+      annotations: { [STABLE_NAME_ANNOTATION]: name, [TRAFFIC_SPLIT_ANNOTATION]: 'smi' },
+    },
+    spec: { service: name, backends },
+  };
+}
+
+export const smiRouter: TrafficRouter = {
+  split: 'smi',
+  hidesCanaryPods: true,
+  routes: (input) => [
+    ...trackServices(input, 'smi'),
+    ...input.services.map((service) => trafficSplit(service, input)),
+  ],
+  replaces: () => false,
+};

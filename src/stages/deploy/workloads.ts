@@ -1,0 +1,89 @@
+// Where each workload kind keeps its pods: the pod template, its containers and its size.
+// Everything that reads or edits pod specs goes through here, so every kind is handled alike.
+import type { KubeObject } from './model';
+
+export const WORKLOAD_KINDS = [
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'ReplicaSet',
+  'Job',
+  'CronJob',
+  'Pod',
+] as const;
+export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
+
+/** Kinds that run a number of interchangeable replicas: the ones a canary can stand beside. */
+export const SCALABLE_KINDS: readonly string[] = ['Deployment', 'StatefulSet', 'ReplicaSet'];
+/** Kinds `kubectl rollout status` understands. */
+export const ROLLOUT_KINDS: readonly string[] = ['Deployment', 'StatefulSet', 'DaemonSet'];
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- pod specs are open-ended JSON */
+export interface Container {
+  name: string;
+  image?: string;
+  [field: string]: any;
+}
+
+export interface PodTemplate {
+  metadata?: {
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    [f: string]: any;
+  };
+  spec?: { containers?: Container[]; initContainers?: Container[]; [f: string]: any };
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+export function isWorkload(object: KubeObject): boolean {
+  return (WORKLOAD_KINDS as readonly string[]).includes(object.kind);
+}
+
+/** The pod template of a workload; a Pod is its own template. */
+export function podTemplateOf(object: KubeObject): PodTemplate | undefined {
+  switch (object.kind) {
+    case 'Pod':
+      return object as PodTemplate;
+    case 'CronJob':
+      return object.spec?.jobTemplate?.spec?.template;
+    case 'Deployment':
+    case 'StatefulSet':
+    case 'DaemonSet':
+    case 'ReplicaSet':
+    case 'Job':
+      return object.spec?.template;
+    default:
+      return undefined;
+  }
+}
+
+/** Containers and init containers, the ones whose images get pinned. */
+export function containersOf(object: KubeObject): Container[] {
+  const spec = podTemplateOf(object)?.spec;
+  return [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])];
+}
+
+export function imagesOf(object: KubeObject): string[] {
+  return [...new Set((podTemplateOf(object)?.spec?.containers ?? []).map((c) => c.image ?? ''))];
+}
+
+/** Declared replicas; Kubernetes defaults a missing count to 1. */
+export function replicasOf(object: KubeObject): number | undefined {
+  if (!SCALABLE_KINDS.includes(object.kind)) return undefined;
+  const replicas = object.spec?.replicas;
+  return typeof replicas === 'number' ? replicas : 1;
+}
+
+/** `deployment/web`: how kubectl names one object. */
+export function objectRef(object: KubeObject): string {
+  return `${object.kind.toLowerCase()}/${object.metadata.name}`;
+}
+
+/** Identity of an object across manifests and the cluster: kind, namespace and name. */
+export function objectKey(object: KubeObject, namespace = ''): string {
+  return `${object.kind}/${object.metadata.namespace ?? namespace}/${object.metadata.name}`;
+}
+
+export function clone<T>(value: T): T {
+  return structuredClone(value);
+}
