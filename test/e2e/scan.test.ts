@@ -1,0 +1,286 @@
+// The scan stage through the runner-like harness against the testbed's real Trivy, its
+// authored vulnerability DB in the local registry and the testbed images.
+import * as fs from 'fs';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import { GitHubApiStub } from '../harness/github-api';
+import { runAction, type ActionResult } from '../harness/runner';
+import { REPO_ROOT, testbedEnv } from '../harness/testbed';
+
+jest.setTimeout(10 * 60_000);
+
+const env = testbedEnv();
+const VULNERABLE = env.TESTBED_IMAGE_VULNERABLE;
+const BUSYBOX = env.TESTBED_IMAGE_BUSYBOX;
+const CRITICAL_CVE = env.TESTBED_CRITICAL_CVE;
+const HIGH_CVE = env.TESTBED_HIGH_CVE;
+
+function tempDir(name: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `gantry-scan-${name}-`));
+}
+
+/** A scan of `scanRef` with a cache directory of its own (cold unless shared on purpose). */
+function scan(
+  inputs: Record<string, string>,
+  options: { cacheDir?: string; event?: string; api?: GitHubApiStub; cwd?: string } = {},
+): Promise<ActionResult> {
+  const cwd = options.cwd ?? tempDir('ws');
+  return runAction({
+    inputs: {
+      stages: 'scan',
+      'trivy-db-repository': env.TRIVY_DB_REPOSITORY,
+      'cache-dir': options.cacheDir ?? tempDir('cache'),
+      'sarif-file': path.join(cwd, 'out', 'trivy-results.sarif'),
+      ...inputs,
+    },
+    env,
+    cwd,
+    event: options.event,
+    api: options.api,
+  });
+}
+
+function sarifRuleIds(file: string): string[] {
+  const sarif = JSON.parse(fs.readFileSync(file, 'utf8'));
+  return sarif.runs[0].results.map((r: { ruleId: string }) => r.ruleId);
+}
+
+/**
+ * Forwards HTTP to the testbed registry and records each request: a real registry behind,
+ * so a DB download shows up here as the blob and manifest GETs Trivy makes.
+ */
+async function countingRegistryProxy(): Promise<{
+  host: string;
+  requests: string[];
+  stop: () => Promise<void>;
+}> {
+  const [upstreamHost, upstreamPort] = env.REGISTRY.split(':');
+  const requests: string[] = [];
+  const server = http.createServer((req, res) => {
+    requests.push(`${req.method} ${req.url}`);
+    const upstream = http.request(
+      {
+        host: upstreamHost,
+        port: Number(upstreamPort),
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: env.REGISTRY },
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', () => res.writeHead(502).end());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    host: `127.0.0.1:${port}`,
+    requests,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('scan stage on the testbed', () => {
+  it('fails the gate on the vulnerable image, naming the authored CVE', async () => {
+    const cwd = tempDir('ws');
+    const r = await scan({ 'scan-ref': VULNERABLE }, { cwd });
+    expect(r.exitCode).toBe(1);
+    expect(r.outputs['scan-result']).toBe('failed');
+    const counts = JSON.parse(r.outputs.vulnerabilities);
+    expect(counts.CRITICAL).toBeGreaterThanOrEqual(1);
+    expect(counts.HIGH).toBeGreaterThanOrEqual(1);
+    // The failure message and the annotation both name the CRITICAL CVE.
+    expect(r.errors.some((e) => e.startsWith('Scan failed') && e.includes(CRITICAL_CVE))).toBe(
+      true,
+    );
+    expect(r.stdout).toMatch(new RegExp(`::error title=${CRITICAL_CVE} \\(CRITICAL\\)::`));
+    expect(r.summary).toContain('### Scan ❌ failed');
+    expect(r.summary).toMatch(new RegExp(`\\[${CRITICAL_CVE}\\]\\(`));
+    expect(r.summary).toContain(`${env.TESTBED_VULN_PACKAGE_VERSION} → 1.0.0-2`);
+    // The advisory fixed in the installed version is not a finding.
+    expect(r.summary).not.toContain(env.TESTBED_FIXED_CVE);
+    expect(r.outputs.sarif).toBe(path.join(cwd, 'out', 'trivy-results.sarif'));
+    expect(sarifRuleIds(r.outputs.sarif)).toEqual(expect.arrayContaining([CRITICAL_CVE, HIGH_CVE]));
+  });
+
+  it('passes the clean image', async () => {
+    const r = await scan({ 'scan-ref': BUSYBOX });
+    expect(r.errors).toEqual([]);
+    expect(r.exitCode).toBe(0);
+    expect(r.outputs['scan-result']).toBe('passed');
+    expect(JSON.parse(r.outputs.vulnerabilities)).toEqual({
+      UNKNOWN: 0,
+      LOW: 0,
+      MEDIUM: 0,
+      HIGH: 0,
+      CRITICAL: 0,
+    });
+    expect(r.summary).toContain('No findings.');
+    expect(sarifRuleIds(r.outputs.sarif)).toEqual([]);
+  });
+
+  it('reports but passes with fail-on none', async () => {
+    const r = await scan({ 'scan-ref': VULNERABLE, 'fail-on': 'none' });
+    expect(r.exitCode).toBe(0);
+    expect(r.outputs['scan-result']).toBe('passed');
+    expect(JSON.parse(r.outputs.vulnerabilities).CRITICAL).toBeGreaterThanOrEqual(1);
+    expect(r.warnings.some((w) => w.includes(env.TESTBED_VULN_PACKAGE))).toBe(true);
+    expect(r.summary).toContain('report only (fail-on: none)');
+    expect(r.summary).toContain(CRITICAL_CVE);
+  });
+
+  it('passes when an ignore file sets the CRITICAL aside, and says so', async () => {
+    const cwd = tempDir('ws');
+    fs.writeFileSync(
+      path.join(cwd, 'accepted.trivyignore'),
+      `# accepted until a fix ships\n${CRITICAL_CVE}\n`,
+    );
+    const r = await scan({ 'scan-ref': VULNERABLE, trivyignores: 'accepted.trivyignore' }, { cwd });
+    expect(r.exitCode).toBe(0);
+    expect(JSON.parse(r.outputs.vulnerabilities).CRITICAL).toBe(0);
+    expect(r.summary).toContain('1 set aside by ignore files');
+    expect(sarifRuleIds(r.outputs.sarif)).not.toContain(CRITICAL_CVE);
+  });
+
+  it('passes with ignore-unfixed, since the CRITICAL has no fix yet', async () => {
+    const r = await scan({ 'scan-ref': VULNERABLE, 'ignore-unfixed': 'true', 'fail-on': 'HIGH' });
+    // The HIGH is fixable, so the HIGH gate still fails; it names only that one.
+    expect(r.exitCode).toBe(1);
+    const failure = r.errors.find((e) => e.startsWith('Scan failed')) ?? '';
+    expect(failure).toContain(HIGH_CVE);
+    expect(failure).not.toContain(CRITICAL_CVE);
+  });
+
+  it('creates the PR comment once and updates it on the second run', async () => {
+    const api = await GitHubApiStub.start();
+    const comments: { id: number; body: string; html_url: string }[] = [
+      {
+        id: 1,
+        body: 'Looks good to me',
+        html_url: 'https://github.com/acme/app/pull/7#issuecomment-1',
+      },
+    ];
+    api.route('GET', '/repos/:owner/:repo/issues/:n/comments', () => ({ body: comments }));
+    api.route('POST', '/repos/:owner/:repo/issues/:n/comments', (req) => {
+      const comment = {
+        id: 100 + comments.length,
+        body: req.body.body,
+        html_url: `https://github.com/acme/app/pull/7#issuecomment-${100 + comments.length}`,
+      };
+      comments.push(comment);
+      return { status: 201, body: comment };
+    });
+    api.route('PATCH', '/repos/:owner/:repo/issues/comments/:id', (req) => {
+      const comment = comments.find((c) => c.id === Number(req.params.id))!;
+      comment.body = req.body.body;
+      return { body: comment };
+    });
+    try {
+      const cacheDir = tempDir('cache');
+      const first = await scan(
+        { 'scan-ref': VULNERABLE },
+        { cacheDir, event: 'scan-pull-request', api },
+      );
+      expect(first.outputs['scan-result']).toBe('failed');
+      const second = await scan(
+        { 'scan-ref': BUSYBOX },
+        { cacheDir, event: 'scan-pull-request', api },
+      );
+      expect(second.outputs['scan-result']).toBe('passed');
+
+      expect(api.calls('POST', '/repos/acme/app/issues/7/comments')).toHaveLength(1);
+      expect(api.calls('PATCH', '/repos/acme/app/issues/comments/:id')).toHaveLength(1);
+      const ours = comments.filter((c) => c.body.includes('<!-- gantry-scan: ci/ship -->'));
+      expect(ours).toHaveLength(1);
+      // The second run's verdict replaced the first one's.
+      expect(ours[0].body).toContain('Scan ✅ passed');
+      expect(ours[0].body).not.toContain(CRITICAL_CVE);
+      expect(comments[0].body).toBe('Looks good to me');
+    } finally {
+      await api.stop();
+    }
+  });
+
+  it('downloads the DB on a cold cache and nothing on the warm second run', async () => {
+    const proxy = await countingRegistryProxy();
+    try {
+      const cacheDir = tempDir('cache');
+      const inputs = {
+        'scan-ref': VULNERABLE,
+        'fail-on': 'none',
+        'trivy-db-repository': `${proxy.host}/trivy-db:2`,
+      };
+      const cold = await scan(inputs, { cacheDir });
+      expect(cold.exitCode).toBe(0);
+      const coldDb = proxy.requests.filter((r) => r.includes('/trivy-db/'));
+      expect(coldDb.some((r) => /^GET \/v2\/trivy-db\/blobs\/sha256:/.test(r))).toBe(true);
+      expect(`${cold.stdout}\n${cold.stderr}`).toContain('Downloading vulnerability DB');
+
+      proxy.requests.length = 0;
+      const warm = await scan(inputs, { cacheDir });
+      expect(warm.exitCode).toBe(0);
+      expect(proxy.requests).toEqual([]);
+      expect(`${warm.stdout}\n${warm.stderr}`).not.toContain('Downloading vulnerability DB');
+      // Same findings from the cached DB.
+      expect(warm.outputs.vulnerabilities).toBe(cold.outputs.vulnerabilities);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it('falls back to the next DB repository when the first is unreachable', async () => {
+    const r = await scan({
+      'scan-ref': VULNERABLE,
+      'fail-on': 'none',
+      'trivy-db-repository': `127.0.0.1:1/nothing:2,${env.TRIVY_DB_REPOSITORY}`,
+    });
+    expect(r.exitCode).toBe(0);
+    expect(r.warnings).toContain(
+      'Vulnerability DB download from 127.0.0.1:1/nothing:2 failed; trying the next repository',
+    );
+    // Findings prove the DB came from the second repository.
+    expect(JSON.parse(r.outputs.vulnerabilities).CRITICAL).toBeGreaterThanOrEqual(1);
+  });
+
+  it('names trivy-db-repository when no repository answers', async () => {
+    const r = await scan({
+      'scan-ref': VULNERABLE,
+      'trivy-db-repository': '127.0.0.1:1/nothing:2,127.0.0.1:2/nothing:2',
+    });
+    expect(r.exitCode).toBe(1);
+    expect(r.errors.join('\n')).toMatch(
+      /Input "trivy-db-repository": the vulnerability DB could not be downloaded from any repository/,
+    );
+    expect(r.errors.join('\n')).toContain('127.0.0.1:2/nothing:2');
+    expect(r.outputs['scan-result']).toBeUndefined();
+  });
+
+  it('flags a manifest that runs as root without limits (scan-type config)', async () => {
+    const cwd = tempDir('ws');
+    fs.cpSync(path.join(REPO_ROOT, 'test', 'fixtures', 'scan', 'config'), path.join(cwd, 'k8s'), {
+      recursive: true,
+    });
+    const r = await scan({ 'scan-type': 'config', 'scan-ref': 'k8s', 'fail-on': 'HIGH' }, { cwd });
+    expect(r.exitCode).toBe(1);
+    expect(r.outputs['scan-result']).toBe('failed');
+    const rules = sarifRuleIds(r.outputs.sarif);
+    // Runs as root, and no CPU / memory limits (Trivy's built-in Kubernetes checks).
+    expect(rules).toEqual(expect.arrayContaining(['KSV-0012', 'KSV-0011', 'KSV-0018']));
+    expect(r.stdout).toMatch(/::error title=KSV-[^,]+,file=k8s\/deployment\.yaml,line=\d+/);
+    expect(r.summary).toContain('k8s/deployment.yaml');
+  });
+
+  it('rejects an unknown severity before running Trivy', async () => {
+    const r = await scan({ 'scan-ref': VULNERABLE, severity: 'HIGH,SEVERE' });
+    expect(r.exitCode).toBe(1);
+    expect(r.errors).toEqual([
+      'Input "severity": unknown severity "SEVERE"; use UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL',
+    ]);
+    expect(r.stdout).not.toContain('trivy');
+  });
+});
