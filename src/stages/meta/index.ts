@@ -1,11 +1,61 @@
-// The meta stage. (Placeholder until the tag DSL lands.)
+// The meta stage: docker/metadata-action v5 inputs in, image version, tags, labels and
+// annotations out. Resolves the git and repository facts, then computes everything purely.
+import * as core from '@actions/core';
+import type { Context } from '../../context';
 import type { Stage } from '../types';
+import { readGitCheckout } from './git-context';
+import { parseMetaInputs, type MetaInputs } from './inputs';
+import { computeMetadata, type MetaFacts } from './metadata';
 import type { MetaResult } from './model';
+import { commitDateFromPayload, workflowRef } from './ref-context';
+import { RepositoryApi } from './repository';
+import { metaReport } from './report';
 
-export const metaStage: Stage<Record<string, never>, MetaResult> = {
+export const metaStage: Stage<MetaInputs, MetaResult> = {
   name: 'meta',
-  available: false,
-  parseInputs: () => ({}),
-  run: () => Promise.reject(new Error('the meta stage is not available yet')),
-  report: () => ({ outputs: {}, summary: '' }),
+  available: true,
+  parseInputs: (source, ctx) => parseMetaInputs(source, ctx),
+  run: async (inputs, ctx) => {
+    const facts = await resolveFacts(inputs, ctx);
+    core.info(`event: ${facts.ref.eventName}`);
+    core.info(`ref: ${facts.ref.ref}`);
+    core.info(`sha: ${facts.ref.sha}`);
+    if (facts.commitDate) core.info(`commit date: ${facts.commitDate.toISOString()}`);
+    const { result, warnings } = computeMetadata(inputs, facts);
+    for (const warning of warnings) core.warning(warning);
+    core.info(`version: ${result.version}`);
+    for (const tag of result.tags) core.info(`tag: ${tag}`);
+    for (const label of result.labels) core.info(`label: ${label}`);
+    for (const annotation of result.annotations) core.info(`annotation: ${annotation}`);
+    return result;
+  },
+  report: metaReport,
 };
+
+async function resolveFacts(inputs: MetaInputs, ctx: Context): Promise<MetaFacts> {
+  const api = new RepositoryApi(inputs.githubToken, ctx);
+  let ref: string;
+  let sha: string;
+  let commitDate: Date | undefined;
+  if (inputs.refSource === 'git') {
+    ({ ref, sha, commitDate } = await readGitCheckout(ctx.workspace));
+  } else {
+    ({ ref, sha } = workflowRef(ctx, inputs.prHeadSha));
+    if (inputs.needsCommitDate) {
+      commitDate =
+        commitDateFromPayload(ctx.payload, sha) ?? (await api.commitDate(sha, inputs.now));
+    }
+  }
+  const repository = await api.repository();
+  return {
+    ref: {
+      eventName: ctx.eventName,
+      ref,
+      sha,
+      payload: ctx.payload,
+      defaultBranch: repository.defaultBranch ?? ctx.defaultBranch,
+    },
+    repository,
+    commitDate,
+  };
+}

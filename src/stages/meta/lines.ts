@@ -1,0 +1,41 @@
+// How the meta inputs are split: one entry per line (`#` lines are comments), and within an
+// entry CSV fields (`type=match,"pattern=\d{1,3}"`), as docker/metadata-action reads them.
+import { parse as parseCsv } from 'csv-parse/sync';
+import type { InputSource } from '../../inputs';
+import { readLines } from '../../inputs';
+import { InputError } from '../../lib/errors';
+
+/** Non-empty, non-comment lines of a list input. */
+export function readEntries(source: InputSource, name: string): string[] {
+  return readLines(source, name).filter((line) => !line.startsWith('#'));
+}
+
+/** The comma separated fields of one entry; CSV quotes protect commas inside a field. */
+export function splitFields(line: string, input: string): string[] {
+  let records: string[][];
+  try {
+    records = parseCsv(line, {
+      relaxColumnCount: true,
+      relaxQuotes: true,
+      skipEmptyLines: true,
+    }) as string[][];
+  } catch (err) {
+    throw new InputError(input, `cannot parse "${line}": ${(err as Error).message}`);
+  }
+  return (records[0] ?? []).map((field) => field.trim()).filter((field) => field !== '');
+}
+
+/** `key=value` split at the first `=`; a field without `=` has no key. */
+export function splitAttribute(field: string): { key?: string; value: string } {
+  const at = field.indexOf('=');
+  if (at < 0) return { value: field.trim() };
+  return { key: field.slice(0, at).trim().toLowerCase(), value: field.slice(at + 1).trim() };
+}
+
+/** A whole line in double quotes is one CSV field: unwrap it (labels, annotations). */
+export function unquoteLine(line: string): string {
+  if (line.length >= 2 && line.startsWith('"') && line.endsWith('"')) {
+    return line.slice(1, -1).replace(/""/g, '"');
+  }
+  return line;
+}

@@ -1,0 +1,217 @@
+// The `{{...}}` expressions tag values, prefixes, suffixes and labels may hold ({{branch}},
+// {{tag}}, {{sha}}, {{base_ref}}, {{is_default_branch}}, {{date}}, {{commit_date}}), and the
+// semver/pep440 pattern variables. Checked once when inputs are parsed, rendered per run.
+import type * as HandlebarsTypes from 'handlebars';
+import dayjs from 'dayjs';
+import advancedFormat from 'dayjs/plugin/advancedFormat';
+import isoWeek from 'dayjs/plugin/isoWeek';
+import timezone from 'dayjs/plugin/timezone';
+import utc from 'dayjs/plugin/utc';
+import weekOfYear from 'dayjs/plugin/weekOfYear';
+import weekYear from 'dayjs/plugin/weekYear';
+
+// The package entry also drags in the precompiler's file-system and source-map support; the
+// prebuilt CommonJS build is the same engine and keeps the bundle small.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const Handlebars = require('handlebars/dist/cjs/handlebars') as typeof HandlebarsTypes;
+
+// Plugins for the moment.js format tokens users know from docker/metadata-action (Q, Do, w, W...).
+dayjs.extend(utc);
+dayjs.extend(timezone);
+dayjs.extend(advancedFormat);
+dayjs.extend(weekOfYear);
+dayjs.extend(isoWeek);
+dayjs.extend(weekYear);
+
+const engine = Handlebars.create();
+
+/** What global templates are rendered against. */
+export interface TemplateScope {
+  eventName: string;
+  ref: string;
+  sha: string;
+  payload: Record<string, unknown>;
+  /** "Now": SOURCE_DATE_EPOCH when set, for reproducible builds. */
+  now: Date;
+  /** The commit's date; resolved before rendering only when a template asks for it. */
+  commitDate?: Date;
+  shortShaLength: number;
+}
+
+export const GLOBAL_NAMES = [
+  'branch',
+  'tag',
+  'sha',
+  'base_ref',
+  'is_default_branch',
+  'date',
+  'commit_date',
+] as const;
+export const SEMVER_NAMES = ['raw', 'version', 'major', 'minor', 'patch'] as const;
+
+const DATE_HELPERS = ['date', 'commit_date'];
+
+// Events that only ever run on the default branch's latest commit.
+const DEFAULT_BRANCH_EVENTS = /create|discussion|issues|schedule/;
+
+/** The first `length` characters of a commit id (DOCKER_METADATA_SHORT_SHA_LENGTH, default 7). */
+export function shortSha(sha: string, length: number): string {
+  return sha.slice(0, length);
+}
+
+export function formatDate(date: Date, format: string, zone = 'UTC'): string {
+  return dayjs(date).tz(zone).format(format);
+}
+
+export function branchOf(ref: string): string {
+  return ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : '';
+}
+
+export function tagOf(ref: string): string {
+  return ref.startsWith('refs/tags/') ? ref.slice('refs/tags/'.length) : '';
+}
+
+/** The branch a tag was pushed from, or a pull request's target branch. */
+export function baseRefOf(scope: Pick<TemplateScope, 'ref' | 'payload'>): string {
+  const payload = scope.payload as {
+    base_ref?: string | null;
+    pull_request?: { base?: { ref?: string } };
+  };
+  if (scope.ref.startsWith('refs/tags/') && payload.base_ref) {
+    return payload.base_ref.replace(/^refs\/heads\//, '');
+  }
+  if (scope.ref.startsWith('refs/pull/') && payload.pull_request?.base?.ref) {
+    return payload.pull_request.base.ref;
+  }
+  return '';
+}
+
+export function isDefaultBranch(
+  scope: Pick<TemplateScope, 'ref' | 'payload' | 'eventName'>,
+): boolean {
+  const branch = branchOf(scope.ref);
+  const repository = scope.payload.repository as { default_branch?: string } | undefined;
+  if (branch !== '' && repository?.default_branch === branch) return true;
+  return DEFAULT_BRANCH_EVENTS.test(scope.eventName);
+}
+
+type HelperOptions = { hash: Record<string, unknown> };
+
+function dateHelper(date: () => Date) {
+  return (format: unknown, options: HelperOptions) => {
+    const zone = typeof options.hash.tz === 'string' ? options.hash.tz : 'UTC';
+    return formatDate(date(), String(format), zone);
+  };
+}
+
+const compiled = new Map<string, HandlebarsTypes.TemplateDelegate>();
+
+function compile(template: string): HandlebarsTypes.TemplateDelegate {
+  let fn = compiled.get(template);
+  if (!fn) {
+    // Values are tags and labels, not HTML: no entity escaping.
+    fn = engine.compile(template, { noEscape: true, strict: false });
+    compiled.set(template, fn);
+  }
+  return fn;
+}
+
+/** Render a template that may use the global expressions. */
+export function renderTemplate(template: string, scope: TemplateScope): string {
+  if (!template.includes('{{')) return template;
+  return compile(template)({
+    branch: () => branchOf(scope.ref),
+    tag: () => tagOf(scope.ref),
+    sha: () => shortSha(scope.sha, scope.shortShaLength),
+    base_ref: () => baseRefOf(scope),
+    is_default_branch: () => String(isDefaultBranch(scope)),
+    date: dateHelper(() => scope.now),
+    commit_date: dateHelper(() => {
+      if (!scope.commitDate) throw new Error('the commit date was not resolved');
+      return scope.commitDate;
+    }),
+  });
+}
+
+/** Render a semver/pep440 pattern against the parsed version's parts. */
+export function renderPattern(pattern: string, parts: Record<string, string | number>): string {
+  return compile(pattern)(parts);
+}
+
+/** Whether a pattern is exactly `{{raw}}`, the one pattern pre-releases keep. */
+export function isRawPattern(pattern: string): boolean {
+  return /^\{\{\s*raw\s*\}\}$/.test(pattern.trim());
+}
+
+/** Whether a template asks for the commit date (which may need an API call to resolve). */
+export function usesCommitDate(template: string): boolean {
+  return (expressionsOf(template) ?? []).includes('commit_date');
+}
+
+/**
+ * Why a template cannot be rendered, or undefined when it can: a syntax error, a name that is
+ * not one of `allowed`, or a date helper with a wrong argument or time zone.
+ */
+export function templateProblem(template: string, allowed: readonly string[]): string | undefined {
+  if (!template.includes('{{')) return undefined;
+  let program: hbs.AST.Program;
+  try {
+    program = Handlebars.parse(template);
+  } catch (err) {
+    return `invalid template: ${(err as Error).message.split('\n')[0]}`;
+  }
+  for (const statement of program.body) {
+    if (statement.type === 'ContentStatement' || statement.type === 'CommentStatement') continue;
+    if (statement.type !== 'MustacheStatement') {
+      return `unsupported template expression (only {{name}} and {{date 'FORMAT'}} are known)`;
+    }
+    const mustache = statement as hbs.AST.MustacheStatement;
+    const name = (mustache.path as hbs.AST.PathExpression).original;
+    if (!allowed.includes(name)) {
+      return `unknown template expression {{${name}}}; use one of ${allowed.map((n) => `{{${n}}}`).join(', ')}`;
+    }
+    const problem = DATE_HELPERS.includes(name)
+      ? dateProblem(name, mustache)
+      : mustache.params.length > 0 || mustache.hash
+        ? `{{${name}}} takes no arguments`
+        : undefined;
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+function dateProblem(name: string, mustache: hbs.AST.MustacheStatement): string | undefined {
+  const [format, ...rest] = mustache.params;
+  if (!format || format.type !== 'StringLiteral' || rest.length > 0) {
+    return `{{${name}}} takes one quoted format, e.g. {{${name} 'YYYYMMDD'}}`;
+  }
+  for (const pair of mustache.hash?.pairs ?? []) {
+    if (pair.key !== 'tz') return `{{${name}}} has no attribute "${pair.key}"; only tz= is known`;
+    const zone = (pair.value as hbs.AST.StringLiteral).value;
+    if (pair.value.type !== 'StringLiteral' || !isTimeZone(zone)) {
+      return `{{${name}}} has an unknown time zone ${JSON.stringify(zone)}; use an IANA name like 'Europe/Paris'`;
+    }
+  }
+  return undefined;
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The names a template's top-level expressions use, or undefined when it does not parse. */
+function expressionsOf(template: string): string[] | undefined {
+  if (!template.includes('{{')) return [];
+  try {
+    return Handlebars.parse(template)
+      .body.filter((s) => s.type === 'MustacheStatement')
+      .map((s) => ((s as hbs.AST.MustacheStatement).path as hbs.AST.PathExpression).original);
+  } catch {
+    return undefined;
+  }
+}

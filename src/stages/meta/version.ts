@@ -1,0 +1,220 @@
+// From the ref, the commit and the tag rules to the version and the image tags. Pure: the
+// caller resolves the ref, commit date and default branch first and prints the warnings.
+import * as pep440 from '@renovatebot/pep440';
+import * as semver from 'semver';
+import type { Flavor, ImageName, MatchRule, RefContext, SemverRule, TagRule } from './model';
+import { sanitizeTag } from './sanitize';
+import {
+  branchOf,
+  isRawPattern,
+  renderPattern,
+  renderTemplate,
+  shortSha,
+  tagOf,
+  type TemplateScope,
+} from './templates';
+import { InputError } from '../../lib/errors';
+
+export interface Version {
+  /** The first tag the highest-priority matching rule produced; the `version` output. */
+  main: string | undefined;
+  /** Further tags, in rule order, without duplicates. */
+  partial: string[];
+  latest: boolean;
+  /** Rules that matched the ref but could not produce a tag (e.g. a tag that is not semver). */
+  warnings: string[];
+}
+
+export type TagScope = TemplateScope & Pick<RefContext, 'defaultBranch'>;
+
+/** A candidate tag value and whether `latest=auto` would add `latest` for it. */
+interface Candidate {
+  value: string;
+  autoLatest: boolean;
+}
+
+export function computeVersion(rules: TagRule[], flavor: Flavor, scope: TagScope): Version {
+  const version: Version = { main: undefined, partial: [], latest: false, warnings: [] };
+  let latestDecided = false;
+  for (const rule of rules) {
+    if (!isEnabled(rule, scope)) continue;
+    const candidate = candidateFor(rule, scope, version.warnings);
+    if (!candidate) continue;
+    const value = sanitizeTag(withAffixes(candidate.value, rule, flavor, scope));
+    if (value === '') continue;
+    if (version.main === undefined) version.main = value;
+    else if (value !== version.main && !version.partial.includes(value))
+      version.partial.push(value);
+    // The highest-priority rule that produced a tag decides about `latest`.
+    if (!latestDecided) {
+      version.latest = flavor.latest === 'auto' ? candidate.autoLatest : flavor.latest === 'true';
+      latestDecided = true;
+    }
+  }
+  return version;
+}
+
+/** The tag names in output order: version, the other tags, then `latest` (with its flavor). */
+export function tagNames(version: Version, flavor: Flavor, scope: TemplateScope): string[] {
+  if (version.main === undefined) return [];
+  const names = [version.main, ...version.partial];
+  if (version.latest) {
+    const prefix = flavor.prefixLatest ? renderTemplate(flavor.prefix, scope) : '';
+    const suffix = flavor.suffixLatest ? renderTemplate(flavor.suffix, scope) : '';
+    names.push(sanitizeTag(`${prefix}latest${suffix}`));
+  }
+  return [...new Set(names)];
+}
+
+/** Every enabled image with every tag; bare tags when no image is given. */
+export function imageTags(images: ImageName[], names: string[]): string[] {
+  const enabled = images.filter((image) => image.enable).map((image) => image.name);
+  const refs =
+    enabled.length === 0
+      ? names
+      : enabled.flatMap((image) => names.map((tag) => `${image}:${tag}`));
+  return [...new Set(refs)];
+}
+
+function isEnabled(rule: TagRule, scope: TagScope): boolean {
+  const enabled = renderTemplate(rule.enable, scope).trim();
+  if (enabled !== 'true' && enabled !== 'false') {
+    throw new InputError(
+      'tags',
+      `enable= rendered "${enabled}", not true or false, in "${rule.line}"`,
+    );
+  }
+  return enabled === 'true';
+}
+
+/** A rule's own prefix/suffix (even empty) replaces the flavor's. */
+function withAffixes(value: string, rule: TagRule, flavor: Flavor, scope: TagScope): string {
+  const prefix = rule.prefix ?? flavor.prefix;
+  const suffix = rule.suffix ?? flavor.suffix;
+  return `${renderTemplate(prefix, scope)}${value}${renderTemplate(suffix, scope)}`;
+}
+
+function candidateFor(rule: TagRule, scope: TagScope, warnings: string[]): Candidate | undefined {
+  const branch = branchOf(scope.ref);
+  const tag = tagOf(scope.ref);
+  switch (rule.type) {
+    case 'schedule':
+      if (!scope.eventName.includes('schedule')) return undefined;
+      return { value: renderTemplate(rule.pattern, scope), autoLatest: false };
+    case 'semver':
+      return semverCandidate(rule, scope, warnings);
+    case 'pep440':
+      return pep440Candidate(rule, scope, warnings);
+    case 'match':
+      return matchCandidate(rule, scope, warnings);
+    case 'edge': {
+      if (!branch) return undefined;
+      const edgeBranch = rule.branch || scope.defaultBranch;
+      return branch === edgeBranch ? { value: 'edge', autoLatest: false } : undefined;
+    }
+    case 'ref':
+      if (rule.event === 'branch') return branch ? { value: branch, autoLatest: false } : undefined;
+      if (rule.event === 'tag') return tag ? { value: tag, autoLatest: true } : undefined;
+      return pullRequestNumber(scope.ref)
+        ? { value: pullRequestNumber(scope.ref)!, autoLatest: false }
+        : undefined;
+    case 'raw':
+      return { value: renderTemplate(rule.value, scope), autoLatest: false };
+    case 'sha':
+      if (!scope.sha) return undefined;
+      return {
+        value: rule.format === 'long' ? scope.sha : shortSha(scope.sha, scope.shortShaLength),
+        autoLatest: false,
+      };
+  }
+}
+
+/** refs/pull/7/merge -> "7". */
+function pullRequestNumber(ref: string): string | undefined {
+  return /^refs\/pull\/([^/]+)\//.exec(ref)?.[1];
+}
+
+/** semver, pep440 and match read `value=` when given, else the git tag being built. */
+function versionSource(rule: SemverRule | MatchRule, scope: TagScope): string | undefined {
+  if (rule.value !== '') return renderTemplate(rule.value, scope);
+  const tag = tagOf(scope.ref);
+  return tag === '' ? undefined : tag;
+}
+
+function semverCandidate(
+  rule: SemverRule,
+  scope: TagScope,
+  warnings: string[],
+): Candidate | undefined {
+  const raw = versionSource(rule, scope)?.replace(/\//g, '-');
+  if (raw === undefined) return undefined;
+  const parsed = semver.valid(raw) ? semver.parse(raw, { loose: true }) : null;
+  if (!parsed) {
+    warnings.push(
+      `${raw} is not a valid semver version (https://semver.org), so "${rule.line}" gave no tag`,
+    );
+    return undefined;
+  }
+  // Pre-releases get only their full version: no short tags like 2.0 or 2, and no latest.
+  if (parsed.prerelease.length > 0) {
+    const value = isRawPattern(rule.pattern) ? parsed.raw : parsed.version;
+    return { value, autoLatest: false };
+  }
+  const parts = {
+    raw: parsed.raw,
+    version: parsed.version,
+    major: parsed.major,
+    minor: parsed.minor,
+    patch: parsed.patch,
+  };
+  return { value: renderPattern(rule.pattern, parts), autoLatest: true };
+}
+
+function pep440Candidate(
+  rule: SemverRule,
+  scope: TagScope,
+  warnings: string[],
+): Candidate | undefined {
+  const raw = versionSource(rule, scope)?.replace(/\//g, '-');
+  if (raw === undefined) return undefined;
+  const explained = pep440.valid(raw) ? pep440.explain(raw) : null;
+  if (!explained) {
+    warnings.push(`${raw} is not a PEP 440 version, so "${rule.line}" gave no tag`);
+    return undefined;
+  }
+  const clean = pep440.clean(raw) ?? raw;
+  if (explained.is_prerelease || explained.is_postrelease || explained.is_devrelease) {
+    return { value: isRawPattern(rule.pattern) ? raw : clean, autoLatest: false };
+  }
+  const parts = {
+    raw,
+    version: clean,
+    major: pep440.major(raw),
+    minor: pep440.minor(raw),
+    patch: pep440.patch(raw),
+  };
+  return { value: renderPattern(rule.pattern, parts), autoLatest: true };
+}
+
+function matchCandidate(
+  rule: MatchRule,
+  scope: TagScope,
+  warnings: string[],
+): Candidate | undefined {
+  const raw = versionSource(rule, scope);
+  if (raw === undefined) return undefined;
+  // A copy: a /g pattern's lastIndex must not carry over from one run to the next.
+  const match = raw.match(new RegExp(rule.pattern));
+  if (!match) {
+    warnings.push(`${rule.pattern} does not match ${raw}, so "${rule.line}" gave no tag`);
+    return undefined;
+  }
+  const value = match[rule.group];
+  if (value === undefined) {
+    warnings.push(
+      `${rule.pattern} has no group ${rule.group} in ${raw}, so "${rule.line}" gave no tag`,
+    );
+    return undefined;
+  }
+  return { value, autoLatest: true };
+}
