@@ -24,7 +24,7 @@ export function parseManifests(text: string, file: string): Manifest[] {
     const firstError = doc.errors[0];
     if (firstError) {
       const { line, col } = lineCounter.linePos(firstError.pos[0]);
-      const reason = firstError.message.split('\n')[0];
+      const reason = firstError.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
       throw new InputError('manifests', `${file}:${line}:${col}: invalid YAML: ${reason}`);
     }
     const value: unknown = doc.toJS();
