@@ -54,7 +54,7 @@ export function buildReport(result: BuildResult): StageReport {
     ),
     '',
     `Built with ${BUILDER_NAMES[result.builder]}${where ? `; ${where}` : ''}.`,
-    `Cache: ${result.cache.kind}${result.cache.reasons.length ? ` (${result.cache.reasons.join('; ')})` : ''}.`,
+    `Cache plan: ${result.cache.reasons.join('; ') || result.cache.kind}.`,
   ];
   if (result.tags.length > 0) {
     lines.push('', '<details><summary>Tags</summary>', '');

@@ -1,0 +1,165 @@
+// Build time on test/fixtures/build (Go builder -> busybox runtime), pushed to the testbed
+// registry with registry cache: Gantry's build stage (the bundled action, as the runner starts
+// it) against a bare `docker buildx build` with the same builder and the same cache flags.
+// Cold: the builder has forgotten this Dockerfile and the cache repository is new. Warm: one
+// line of main.go changed since the last build. Budget: Gantry adds at most 0.5 s, and its warm
+// rebuild is no slower than buildx's. Needs the testbed (npm run testbed -- up).
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { runAction } from '../../test/harness/runner';
+import { REPO_ROOT, testbedEnv } from '../../test/harness/testbed';
+
+const RUNS = 3;
+const BUDGET_MS = 500;
+const FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'build');
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
+async function main(): Promise<number> {
+  let env: Record<string, string>;
+  try {
+    env = testbedEnv();
+  } catch (err) {
+    console.error(`build bench: ${(err as Error).message}`);
+    return 1;
+  }
+  const dockerEnv = { ...process.env, ...env };
+  const docker = (args: string[]) => {
+    const r = spawnSync('docker', args, { env: dockerEnv, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`docker ${args.join(' ')} failed:\n${r.stderr}`);
+    return r;
+  };
+  if (spawnSync('docker', ['buildx', 'inspect', env.BUILDX_BUILDER], { env: dockerEnv }).status) {
+    console.error('build bench: the testbed builder is not reachable (npm run testbed -- up)');
+    return 1;
+  }
+
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'gantry-bench-build-'));
+  fs.cpSync(FIXTURE, work, { recursive: true });
+  const mainGo = path.join(work, 'main.go');
+  const original = fs.readFileSync(mainGo, 'utf8');
+  let edits = 0;
+  const editOneLine = () =>
+    fs.writeFileSync(
+      mainGo,
+      original.replace('hello from gantry', `hello #${++edits} from gantry`),
+    );
+  // The fixture's builder steps all name /greeter: forget exactly them, not others' cache.
+  const forgetFixture = () =>
+    docker([
+      'buildx',
+      'prune',
+      '--builder',
+      env.BUILDX_BUILDER,
+      '--force',
+      '--filter',
+      'description~=/greeter',
+    ]);
+  const run = `${Date.now().toString(36)}`;
+
+  const gantry = async (repository: string, tag: string) => {
+    const r = await runAction({
+      inputs: { stages: 'build', tags: `${repository}:${tag}`, push: 'true', cache: 'registry' },
+      env,
+      cwd: work,
+      timeoutMs: 10 * 60_000,
+    });
+    if (r.exitCode !== 0) throw new Error(`Gantry build failed:\n${r.stdout}\n${r.stderr}`);
+    return r.durationMs;
+  };
+  // What Gantry runs for `cache: registry` on the default branch, minus Gantry.
+  const bare = (repository: string, tag: string) => {
+    const started = Date.now();
+    const r = spawnSync(
+      'docker',
+      [
+        'buildx',
+        'build',
+        '--progress=plain',
+        '--cache-from',
+        `type=registry,ref=${repository}:buildcache`,
+        '--cache-to',
+        `type=registry,ref=${repository}:buildcache,mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true`,
+        '--iidfile',
+        path.join(work, 'iid'),
+        '--metadata-file',
+        path.join(work, 'metadata.json'),
+        '--push',
+        '--tag',
+        `${repository}:${tag}`,
+        '.',
+      ],
+      { cwd: work, env: dockerEnv, encoding: 'utf8' },
+    );
+    if (r.status !== 0) throw new Error(`docker buildx build failed:\n${r.stderr}`);
+    return Date.now() - started;
+  };
+
+  const times = {
+    gantryCold: [] as number[],
+    gantryWarm: [] as number[],
+    bareCold: [] as number[],
+    bareWarm: [] as number[],
+  };
+  try {
+    for (let i = 0; i < RUNS; i++) {
+      // Alternate who goes first so drift on the shared machine does not favour either.
+      const order = i % 2 === 0 ? ['gantry', 'bare'] : ['bare', 'gantry'];
+      for (const who of order) {
+        const repository = `${env.REGISTRY}/bench/greeter-${who}-${run}-${i}`;
+        forgetFixture();
+        editOneLine();
+        if (who === 'gantry') {
+          times.gantryCold.push(await gantry(repository, 'cold'));
+          editOneLine();
+          times.gantryWarm.push(await gantry(repository, 'warm'));
+        } else {
+          times.bareCold.push(bare(repository, 'cold'));
+          editOneLine();
+          times.bareWarm.push(bare(repository, 'warm'));
+        }
+      }
+    }
+  } catch (err) {
+    console.error(`build bench: ${(err as Error).message}`);
+    return 1;
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+
+  const cold = { gantry: median(times.gantryCold), bare: median(times.bareCold) };
+  const warm = { gantry: median(times.gantryWarm), bare: median(times.bareWarm) };
+  const overhead = warm.gantry - warm.bare;
+  console.log(`Medians of ${RUNS} runs each; Gantry times include starting node and the action.\n`);
+  console.log('| Build | Gantry | bare `docker buildx build` | Gantry − buildx |');
+  console.log('| --- | --- | --- | --- |');
+  console.log(
+    `| cold | ${seconds(cold.gantry)} | ${seconds(cold.bare)} | ${seconds(cold.gantry - cold.bare)} |`,
+  );
+  console.log(
+    `| warm, one line changed | ${seconds(warm.gantry)} | ${seconds(warm.bare)} | ${seconds(overhead)} |`,
+  );
+  console.log(
+    `\nGantry's overhead on a warm rebuild: ${seconds(overhead)} ` +
+      `(budget ${seconds(BUDGET_MS)}: ${overhead <= BUDGET_MS ? 'met' : 'NOT met'}).`,
+  );
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
