@@ -1,0 +1,253 @@
+// The meta stage through the bundled action (dist/index.js), run the way the Actions runner
+// runs it, for every recorded event: outputs, job summary and the GitHub API calls made.
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { GitHubApiStub } from '../harness/github-api';
+import { loadEventFixture, runAction, type ActionResult } from '../harness/runner';
+
+jest.setTimeout(60_000);
+
+const IMAGE = '127.0.0.1:5000/acme/app';
+const SHA = '860c1904a1ce19322e91ac35af1ab07466440c37';
+const TOKEN = 'ghs_metaE2eToken0123456789';
+const SEMVER_SETUP = [
+  'type=schedule',
+  'type=ref,event=branch',
+  'type=ref,event=pr',
+  'type=semver,pattern={{version}}',
+  'type=semver,pattern={{major}}.{{minor}}',
+  'type=sha',
+].join('\n');
+
+let api: GitHubApiStub;
+beforeEach(async () => {
+  api = await GitHubApiStub.start();
+});
+afterEach(() => api.stop());
+
+function meta(inputs: Record<string, string>, event: string, env: Record<string, string> = {}) {
+  return runAction({
+    inputs: { stages: 'meta', images: IMAGE, ...inputs },
+    event,
+    env: { SOURCE_DATE_EPOCH: '1763630400', ...env },
+    api,
+    token: TOKEN,
+  });
+}
+
+function label(result: ActionResult, key: string): string | undefined {
+  const line = result.outputs.labels
+    .split('\n')
+    .find((l) => l.startsWith(`org.opencontainers.image.${key}=`));
+  return line?.slice(line.indexOf('=') + 1);
+}
+
+describe.each<[string, string, string[]]>([
+  ['push-branch-main', 'main', ['main', 'sha-860c190']],
+  ['push-branch-feature', 'feature-login-page', ['feature-login-page', 'sha-3f1c7d9']],
+  ['push-tag', '1.2.3', ['1.2.3', '1.2', 'sha-860c190', 'latest']],
+  ['push-tag-prerelease', '2.0.0-rc.1', ['2.0.0-rc.1', 'sha-860c190']],
+  ['pull_request', 'pr-7', ['pr-7', 'sha-fe7c1d2']],
+  ['pull_request_target', 'pr-7', ['pr-7', 'sha-860c190']],
+  ['schedule', 'nightly', ['nightly', 'main', 'sha-860c190']],
+  ['release', '1.2.3', ['1.2.3', '1.2', 'sha-860c190', 'latest']],
+  ['workflow_dispatch', 'main', ['main', 'sha-860c190']],
+])('%s', (event, version, tags) => {
+  let result: ActionResult;
+  beforeEach(async () => {
+    result = await meta({ tags: SEMVER_SETUP }, event);
+  });
+
+  it('succeeds and sets version, tags, labels, annotations and json', () => {
+    expect(result.errors).toEqual([]);
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs.version).toBe(version);
+    const refs = tags.map((tag) => `${IMAGE}:${tag}`);
+    expect(result.outputs.tags.split('\n')).toEqual(refs);
+    const fixture = loadEventFixture(event);
+    expect(label(result, 'version')).toBe(version);
+    expect(label(result, 'revision')).toBe(fixture.env?.GITHUB_SHA);
+    expect(label(result, 'created')).toBe('2025-11-20T09:20:00.000Z');
+    // The repository facts come from the API (the stub), not from the event payload.
+    expect(label(result, 'description')).toBe('A sample service shipped with Gantry');
+    expect(label(result, 'licenses')).toBe('MIT');
+    expect(label(result, 'source')).toBe('https://github.com/acme/app');
+    const annotations = result.outputs.annotations.split('\n');
+    expect(annotations).toContain(`manifest:org.opencontainers.image.version=${version}`);
+    const json = JSON.parse(result.outputs.json);
+    expect(json.tags).toEqual(refs);
+    expect(json.labels['org.opencontainers.image.version']).toBe(version);
+    expect(json.annotations).toEqual(annotations);
+  });
+
+  it('writes the tags and labels to the job summary', () => {
+    expect(result.summary).toContain('| Tag |');
+    for (const tag of tags) expect(result.summary).toContain(`| \`${IMAGE}:${tag}\` |`);
+    expect(result.summary).toContain(`| \`org.opencontainers.image.version\` | ${version} |`);
+  });
+
+  it('reads the repository once from the API, with the workflow token', () => {
+    expect(api.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /repos/acme/app']);
+    expect(api.requests[0].headers.authorization).toBe(`token ${TOKEN}`);
+  });
+});
+
+describe('default tags', () => {
+  it('an empty tags input gives the metadata-action default set', async () => {
+    const result = await meta({}, 'push-tag');
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs.tags.split('\n')).toEqual([`${IMAGE}:v1.2.3`, `${IMAGE}:latest`]);
+  });
+});
+
+describe('commit date', () => {
+  const tags = "type=raw,value={{commit_date 'YYYYMMDD-HHmm'}}";
+
+  it('comes from a push payload without an API call', async () => {
+    const result = await meta({ tags }, 'push-branch-main');
+    expect(result.outputs.tags).toBe(`${IMAGE}:20261120-0830`);
+    expect(api.calls('GET', '/repos/:owner/:repo/commits/:ref')).toHaveLength(0);
+  });
+
+  it('comes from the commits API when the event has no commit', async () => {
+    api.route('GET', '/repos/:owner/:repo/commits/:ref', () => ({
+      body: { sha: SHA, commit: { committer: { date: '2026-01-02T03:04:05Z' } } },
+    }));
+    const result = await meta({ tags }, 'release');
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs.tags).toBe(`${IMAGE}:20260102-0304`);
+    const calls = api.calls('GET', '/repos/:owner/:repo/commits/:ref');
+    expect(calls.map((c) => c.path)).toEqual([`/repos/acme/app/commits/${SHA}`]);
+  });
+});
+
+describe('when the API fails', () => {
+  it('warns and labels from the event payload', async () => {
+    api.route('GET', '/repos/:owner/:repo', () => ({ status: 500, body: { message: 'boom' } }));
+    const result = await meta({ tags: 'type=ref,event=tag' }, 'push-tag');
+    expect(result.exitCode).toBe(0);
+    expect(result.warnings.join('\n')).toContain('Cannot read repository acme/app');
+    expect(label(result, 'description')).toBe('The acme app');
+    expect(label(result, 'licenses')).toBe('Apache-2.0');
+    expect(result.outputs.tags.split('\n')).toEqual([`${IMAGE}:v1.2.3`, `${IMAGE}:latest`]);
+  });
+});
+
+describe('bad input', () => {
+  it.each([
+    ['tags', { tags: 'type=ref,event=branch\ntype=nope' }, '"type=nope"'],
+    ['tags', { tags: 'type=match,pattern=v(\\d' }, '"type=match,pattern=v(\\d"'],
+    ['tags', { tags: 'type=ref,event=tag,pattren=x' }, 'unknown attribute "pattren"'],
+    ['flavor', { flavor: 'latest=sometimes' }, '"latest=sometimes"'],
+    ['images', { images: 'name=ghcr.io/acme/app,tag=x' }, '"name=ghcr.io/acme/app,tag=x"'],
+  ])(
+    '%s: fails the step, names the input and line, writes no output',
+    async (input, inputs, line) => {
+      const result = await meta(inputs, 'push-tag');
+      expect(result.exitCode).toBe(1);
+      expect(result.errors).toHaveLength(1);
+      expect(result.errors[0]).toContain(`Input "${input}"`);
+      expect(result.errors[0]).toContain(line);
+      expect(result.outputs).toEqual({});
+      expect(result.summary).toBe('');
+      expect(api.requests).toEqual([]);
+    },
+  );
+
+  it('a ref that yields no tag is a warning, not a failure', async () => {
+    const result = await meta({ tags: 'type=semver,pattern={{version}}' }, 'push-branch-main');
+    expect(result.exitCode).toBe(0);
+    expect(result.errors).toEqual([]);
+    expect(result.warnings.join('\n')).toContain('No image tag was generated for refs/heads/main');
+    expect(result.outputs.version).toBe('');
+    expect(result.outputs.tags).toBe('');
+    expect(result.summary).toContain('No tags were generated');
+  });
+});
+
+describe('inputs and environment', () => {
+  it('joins outputs with the sep-* inputs', async () => {
+    const result = await meta(
+      { tags: 'type=semver,pattern={{version}}', 'sep-tags': ',', 'sep-labels': ';' },
+      'push-tag',
+    );
+    expect(result.outputs.tags).toBe(`${IMAGE}:1.2.3,${IMAGE}:latest`);
+    expect(result.outputs.labels.split(';')).toHaveLength(8);
+  });
+
+  it('DOCKER_METADATA_PR_HEAD_SHA tags the pull request head', async () => {
+    const result = await meta({ tags: 'type=sha' }, 'pull_request', {
+      DOCKER_METADATA_PR_HEAD_SHA: 'true',
+    });
+    expect(result.outputs.tags).toBe(`${IMAGE}:sha-a1b2c3d`);
+    expect(label(result, 'revision')).toBe('a1b2c3d4e5f60718293a4b5c6d7e8f9012345678');
+  });
+
+  it('flavor, labels and annotations', async () => {
+    const result = await meta(
+      {
+        tags: 'type=semver,pattern={{version}}',
+        flavor: 'prefix=app-,onlatest=true',
+        labels: 'org.opencontainers.image.title=Acme App',
+        annotations: 'index:com.acme.channel=stable',
+      },
+      'push-tag',
+    );
+    expect(result.outputs.tags.split('\n')).toEqual([`${IMAGE}:app-1.2.3`, `${IMAGE}:app-latest`]);
+    expect(label(result, 'title')).toBe('Acme App');
+    expect(result.outputs.annotations.split('\n')).toContain('index:com.acme.channel=stable');
+  });
+});
+
+describe('ref-source: git', () => {
+  let repo: string;
+  const git = (...args: string[]) =>
+    execFileSync('git', args, { cwd: repo, encoding: 'utf8' }).trim();
+
+  beforeEach(() => {
+    repo = fs.mkdtempSync(path.join(os.tmpdir(), 'gantry-meta-git-'));
+    git('init', '-q', '-b', 'release/3.x');
+    git('config', 'user.email', 'ci@example.com');
+    git('config', 'user.name', 'CI');
+    fs.writeFileSync(path.join(repo, 'README.md'), 'hello\n');
+    git('add', 'README.md');
+    execFileSync('git', ['commit', '-q', '-m', 'first'], {
+      cwd: repo,
+      env: { ...process.env, GIT_COMMITTER_DATE: '2026-02-03T04:05:06Z' },
+    });
+  });
+  afterEach(() => fs.rmSync(repo, { recursive: true, force: true }));
+
+  function runGit(tags: string) {
+    return runAction({
+      inputs: { stages: 'meta', images: IMAGE, tags, 'ref-source': 'git' },
+      event: 'push-branch-main',
+      api,
+      cwd: repo,
+    });
+  }
+
+  it('reads the branch, commit and commit date from the checkout', async () => {
+    const sha = git('rev-parse', 'HEAD');
+    const result = await runGit(
+      "type=ref,event=branch\ntype=sha\ntype=raw,value={{commit_date 'YYYYMMDD'}}",
+    );
+    expect(result.errors).toEqual([]);
+    expect(result.outputs.tags.split('\n')).toEqual([
+      `${IMAGE}:release-3.x`,
+      `${IMAGE}:20260203`,
+      `${IMAGE}:sha-${sha.slice(0, 7)}`,
+    ]);
+    expect(label(result, 'revision')).toBe(sha);
+  });
+
+  it('reads the tag of a detached checkout', async () => {
+    git('tag', 'v3.1.4');
+    git('checkout', '-q', '--detach', 'v3.1.4');
+    const result = await runGit('type=semver,pattern={{version}}');
+    expect(result.outputs.version).toBe('3.1.4');
+    expect(result.outputs.tags.split('\n')).toEqual([`${IMAGE}:3.1.4`, `${IMAGE}:latest`]);
+  });
+});
