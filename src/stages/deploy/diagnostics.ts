@@ -82,7 +82,7 @@ export function rolloutDiagnostics(
         const involved: string = event.involvedObject?.name ?? event.regarding?.name ?? '';
         return involved === name || involved.startsWith(`${name}-`);
       })
-      .sort((a, b) => eventTime(a).localeCompare(eventTime(b)))
+      .sort((a, b) => Date.parse(eventTime(a)) - Date.parse(eventTime(b)))
       .slice(-EVENT_LIMIT);
     if (related.length > 0) lines.push('  recent events:');
     for (const event of related) lines.push(`    ${describeEvent(event)}`);

@@ -129,7 +129,8 @@ export class Kubectl {
     } else if (options.force) {
       args.push('--force');
     }
-    const input = objects.map((object) => JSON.stringify(object)).join('\n---\n');
+    // One List document: kubectl applies its items in order.
+    const input = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects });
     const result = await this.kubectl(args, { input });
     return parseKubectlJson(result.stdout);
   }

@@ -6,6 +6,8 @@ import type { DeployInputs, DeployResult } from './model';
 
 function strategyLine(inputs: DeployInputs): string {
   if (inputs.strategy === 'rolling') return 'rolling';
+  // Promote and reject act on the canary as it was made; this run's split settings do not apply.
+  if (inputs.action !== 'deploy') return `canary ${inputs.action}`;
   const split = `${inputs.trafficSplit} split, ${inputs.canaryPercentage}%${inputs.canaryBaseline ? ' + baseline' : ''}`;
   return `canary ${inputs.action} (${split})`;
 }

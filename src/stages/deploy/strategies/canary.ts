@@ -11,7 +11,7 @@ import {
 } from '../canary-plan';
 import { findLive } from '../live';
 import { STABLE_NAME_ANNOTATION } from '../tracks';
-import type { KubeObject } from '../model';
+import type { KubeObject, TrafficSplit } from '../model';
 import { objectRef, SCALABLE_KINDS } from '../workloads';
 import {
   applyAndWait,
@@ -53,7 +53,14 @@ export async function deployCanary(
   }
   notes.forEach((note) => core.info(note));
 
-  const result = await applyAndWait(dc, plan.apply);
+  let result;
+  try {
+    result = await applyAndWait(dc, plan.apply);
+  } catch (err) {
+    // kubectl applies what it can; take away any canary objects so stable runs as before.
+    await removeCanaryObjects(dc, manifests, inputs.trafficSplit).catch(() => undefined);
+    throw err;
+  }
   const workloads = describeWorkloads(result.applied, result.waits);
   const deployed = deployedResources(result.applied);
   if (result.failed.length === 0) return { rollout: 'canary-ready', deployed, workloads, notes };
@@ -63,9 +70,7 @@ export async function deployCanary(
     dc,
     result.failed.map((wait) => wait.object),
   );
-  const removal = planCanaryRemoval(manifests, inputs.trafficSplit);
-  await dc.kube.apply(removal.restore, inputs);
-  await dc.kube.delete(removal.remove);
+  await removeCanaryObjects(dc, manifests, inputs.trafficSplit);
   return {
     rollout: 'rolled-back',
     deployed,
@@ -94,15 +99,23 @@ export function requireCanaries(dc: DeployContext, manifests: KubeObject[]): Kub
   return canaries;
 }
 
+async function removeCanaryObjects(
+  dc: DeployContext,
+  manifests: KubeObject[],
+  split: TrafficSplit,
+): Promise<void> {
+  const removal = planCanaryRemoval(manifests, split);
+  // Routing first, so no request is sent to a backend that is about to disappear.
+  await dc.kube.apply(removal.restore, dc.inputs);
+  await dc.kube.delete(removal.remove);
+}
+
 async function removeCanary(
   dc: DeployContext,
   manifests: KubeObject[],
   canaries: KubeObject[],
 ): Promise<void> {
-  const removal = planCanaryRemoval(manifests, canarySplit(canaries, dc.inputs.trafficSplit));
-  // Routing first, so no request is sent to a backend that is about to disappear.
-  await dc.kube.apply(removal.restore, dc.inputs);
-  await dc.kube.delete(removal.remove);
+  await removeCanaryObjects(dc, manifests, canarySplit(canaries, dc.inputs.trafficSplit));
   core.info(
     `removed canary and baseline objects of ${canaries.map((c) => c.metadata.name).join(', ')}`,
   );

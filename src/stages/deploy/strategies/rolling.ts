@@ -178,6 +178,10 @@ export async function rollingDeploy(
     };
   }
   const restored = await rollBack(dc, toUndo);
+  // What runs now: the undone workloads are back at their previous version.
+  const running = result.applied.map((object) =>
+    toUndo.includes(object) ? (before(dc, object) ?? object) : object,
+  );
   const unhealthy = restored.filter((wait) => !wait.ready);
   const names = toUndo.map(objectRef).join(', ');
   const headline =
@@ -186,8 +190,11 @@ export async function rollingDeploy(
       : `The rollout failed; rolled back ${names}, but ${unhealthy.map((w) => objectRef(w.object)).join(', ')} did not become healthy again.`;
   return {
     rollout: 'rolled-back',
-    deployed,
-    workloads,
+    deployed: deployedResources(running),
+    workloads: describeWorkloads(running, [
+      ...result.waits.filter((w) => !toUndo.includes(w.object)),
+      ...restored.map((w, i) => ({ ...w, object: running[result.applied.indexOf(toUndo[i])] })),
+    ]),
     notes: [...notes, `rolled back: ${names}`],
     failure: failureMessage(headline, result.failed, diagnostics),
   };

@@ -1,0 +1,544 @@
+// The deploy stage through the runner-like harness against the testbed's real Kubernetes API
+// server (kwok nodes): rolling deploys with automatic rollback, the canary lifecycle, every
+// traffic split, GitHub deployment statuses and bad inputs. Each test has its own namespace.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { stringify } from 'yaml';
+import { GitHubApiStub } from '../harness/github-api';
+import { runAction, type ActionResult } from '../harness/runner';
+import { REPO_ROOT, testbedEnv } from '../harness/testbed';
+
+jest.setTimeout(10 * 60_000);
+
+const env = testbedEnv();
+const NEVER_READY_MARKER = env.TESTBED_NEVER_READY_IMAGE_MARKER || 'never-ready';
+const REPOSITORY = '127.0.0.1:5000/acme/app';
+const digest = (fill: string) => `${REPOSITORY}@sha256:${fill.repeat(64)}`;
+const IMAGE_A = digest('a');
+const IMAGE_B = digest('b');
+const IMAGE_C = digest('c');
+const NEVER_READY = `${REPOSITORY}:${NEVER_READY_MARKER}`;
+const CRDS = path.join(REPO_ROOT, 'test', 'fixtures', 'deploy', 'crds');
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- kubectl JSON */
+function kubectl(
+  args: string[],
+  input?: string,
+): { status: number; stdout: string; stderr: string } {
+  const result = spawnSync('kubectl', args, {
+    env: { ...process.env, ...env },
+    input,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { status: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
+}
+
+function getJson(args: string[]): any {
+  const result = kubectl([...args, '-o', 'json']);
+  if (result.status !== 0) throw new Error(`kubectl ${args.join(' ')}: ${result.stderr}`);
+  return JSON.parse(result.stdout);
+}
+
+function exists(namespace: string, ref: string): boolean {
+  const result = kubectl(['get', ref, '-n', namespace, '--ignore-not-found', '-o', 'name']);
+  return result.stdout.trim() !== '';
+}
+
+function isReady(pod: any): boolean {
+  return (pod.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
+}
+
+/** Running (not terminating) pods with these labels: their image and readiness. */
+function pods(namespace: string, selector: string): { image: string; ready: boolean }[] {
+  return getJson(['get', 'pods', '-n', namespace, '-l', selector])
+    .items.filter((pod: any) => !pod.metadata.deletionTimestamp)
+    .map((pod: any) => ({ image: pod.spec.containers[0].image, ready: isReady(pod) }));
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+const namespaces: string[] = [];
+let counter = 0;
+
+function newNamespace(name: string): string {
+  const namespace = `gantry-e2e-${name}-${process.pid}-${++counter}`.slice(0, 63);
+  const created = kubectl(['create', 'namespace', namespace]);
+  if (created.status !== 0) throw new Error(created.stderr);
+  namespaces.push(namespace);
+  return namespace;
+}
+
+afterAll(() => {
+  if (namespaces.length > 0) kubectl(['delete', 'namespace', ...namespaces, '--wait=false']);
+});
+
+/** A workspace with the sample service: Deployment `web` + Service `web`, and optional routing. */
+function workspace(
+  options: { replicas?: number; routing?: ('ingress' | 'httproute')[] } = {},
+): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gantry-deploy-'));
+  fs.mkdirSync(path.join(dir, 'k8s', 'routing'), { recursive: true });
+  const deployment = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', labels: { app: 'web' } },
+    spec: {
+      replicas: options.replicas ?? 4,
+      selector: { matchLabels: { app: 'web' } },
+      template: {
+        metadata: { labels: { app: 'web' } },
+        spec: {
+          containers: [
+            { name: 'app', image: `${REPOSITORY}:latest`, ports: [{ containerPort: 8080 }] },
+          ],
+        },
+      },
+    },
+  };
+  const service = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'web' },
+    spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] },
+  };
+  fs.writeFileSync(
+    path.join(dir, 'k8s', 'app.yaml'),
+    `${stringify(deployment)}---\n${stringify(service)}`,
+  );
+  for (const file of options.routing ?? []) {
+    const source = path.join(REPO_ROOT, 'test', 'fixtures', 'deploy', 'routing', `${file}.yaml`);
+    fs.copyFileSync(source, path.join(dir, 'k8s', 'routing', `${file}.yaml`));
+  }
+  return dir;
+}
+
+function deploy(
+  cwd: string,
+  namespace: string,
+  inputs: Record<string, string>,
+  options: { api?: GitHubApiStub; env?: Record<string, string | undefined> } = {},
+): Promise<ActionResult> {
+  return runAction({
+    inputs: { stages: 'deploy', manifests: 'k8s', namespace, 'rollout-timeout': '20s', ...inputs },
+    event: 'push-branch-main',
+    env: { ...env, ...options.env },
+    api: options.api,
+    cwd,
+  });
+}
+
+function expectSuccess(result: ActionResult, rollout: string): void {
+  if (result.exitCode !== 0)
+    throw new Error(`action failed:\n${result.errors.join('\n')}\n${result.stdout.slice(-3000)}`);
+  expect(result.outputs.rollout).toBe(rollout);
+}
+
+function deploymentImage(namespace: string, name: string): string {
+  return getJson(['get', `deployment/${name}`, '-n', namespace]).spec.template.spec.containers[0]
+    .image;
+}
+
+describe('rolling deploy', () => {
+  it('deploys, pins the image, annotates, and updates', async () => {
+    const namespace = newNamespace('rolling');
+    const cwd = workspace();
+    const first = await deploy(cwd, namespace, { 'deploy-images': IMAGE_A });
+    expectSuccess(first, 'succeeded');
+    expect(JSON.parse(first.outputs.deployed)).toEqual([
+      { kind: 'Deployment', name: 'web', namespace, image: IMAGE_A },
+    ]);
+    expect(pods(namespace, 'app=web')).toEqual(Array(4).fill({ image: IMAGE_A, ready: true }));
+    const live = getJson(['get', 'deployment/web', '-n', namespace]);
+    expect(live.metadata.annotations).toMatchObject({
+      'gantry.dev/repository': 'acme/app',
+      'gantry.dev/commit': '860c1904a1ce19322e91ac35af1ab07466440c37',
+      'gantry.dev/run-url': 'https://github.com/acme/app/actions/runs/123456789',
+    });
+    expect(first.summary).toContain('| Deployment/web | ' + namespace + ' | stable |');
+
+    const second = await deploy(cwd, namespace, { 'deploy-images': IMAGE_B });
+    expectSuccess(second, 'succeeded');
+    expect(deploymentImage(namespace, 'web')).toBe(IMAGE_B);
+    const updated = pods(namespace, 'app=web');
+    expect(updated.filter((pod) => pod.ready && pod.image === IMAGE_B)).toHaveLength(4);
+  });
+
+  it('rolls a broken update back automatically, with diagnostics and a failed GitHub deployment', async () => {
+    const namespace = newNamespace('rollback');
+    const cwd = workspace();
+    expectSuccess(await deploy(cwd, namespace, { 'deploy-images': IMAGE_A }), 'succeeded');
+
+    const api = await GitHubApiStub.start();
+    try {
+      api.route('POST', '/repos/:owner/:repo/deployments', () => ({
+        status: 201,
+        body: { id: 7001 },
+      }));
+      api.route('POST', '/repos/:owner/:repo/deployments/:id/statuses', (req) => ({
+        status: 201,
+        body: { id: 1, state: req.body.state },
+      }));
+      const broken = await deploy(
+        cwd,
+        namespace,
+        { 'deploy-images': NEVER_READY, 'rollout-timeout': '15s', environment: 'staging' },
+        { api },
+      );
+
+      expect(broken.exitCode).not.toBe(0);
+      expect(broken.outputs.rollout).toBe('rolled-back');
+      const error = broken.errors.join('\n');
+      expect(error).toMatch(/rolled back deployment\/web to the previous version/);
+      expect(error).toMatch(
+        /pod\/web-\S+ Running, not ready; app 127\.0\.0\.1:5000\/acme\/app:never-ready: running, not ready/,
+      );
+      expect(error).toMatch(/recent events:/);
+      // The previous version serves throughout and after: the template and every ready pod.
+      expect(deploymentImage(namespace, 'web')).toBe(IMAGE_A);
+      const ready = pods(namespace, 'app=web').filter((pod) => pod.ready);
+      expect(ready).toEqual(Array(4).fill({ image: IMAGE_A, ready: true }));
+
+      const created = api.calls('POST', '/repos/:owner/:repo/deployments');
+      expect(created).toHaveLength(1);
+      expect(created[0].body).toMatchObject({
+        environment: 'staging',
+        ref: '860c1904a1ce19322e91ac35af1ab07466440c37',
+      });
+      const states = api
+        .calls('POST', '/repos/:owner/:repo/deployments/:id/statuses')
+        .map((r) => [r.params.id, r.body.state]);
+      expect(states).toEqual([
+        ['7001', 'in_progress'],
+        ['7001', 'failure'],
+      ]);
+    } finally {
+      await api.stop();
+    }
+  });
+
+  it('records a successful GitHub deployment with the run as its log', async () => {
+    const namespace = newNamespace('ghdeploy');
+    const cwd = workspace({ routing: ['ingress'] });
+    const api = await GitHubApiStub.start();
+    try {
+      api.route('POST', '/repos/:owner/:repo/deployments', () => ({
+        status: 201,
+        body: { id: 9 },
+      }));
+      api.route('POST', '/repos/:owner/:repo/deployments/:id/statuses', () => ({
+        status: 201,
+        body: { id: 1 },
+      }));
+      expectSuccess(
+        await deploy(
+          cwd,
+          namespace,
+          { 'deploy-images': IMAGE_A, environment: 'production' },
+          { api },
+        ),
+        'succeeded',
+      );
+      const statuses = api
+        .calls('POST', '/repos/:owner/:repo/deployments/:id/statuses')
+        .map((r) => r.body);
+      expect(statuses.map((s) => s.state)).toEqual(['in_progress', 'success']);
+      expect(statuses[1]).toMatchObject({
+        log_url: 'https://github.com/acme/app/actions/runs/123456789',
+        environment_url: 'https://web.example.test',
+      });
+      expect(api.calls('POST', '/repos/:owner/:repo/deployments')[0].headers.authorization).toMatch(
+        /ghs_harnessToken/,
+      );
+    } finally {
+      await api.stop();
+    }
+  });
+});
+
+describe('canary', () => {
+  it('deploys a canary beside stable, promotes it, then rejects a second one', async () => {
+    const namespace = newNamespace('canary');
+    const cwd = workspace({ replicas: 4 });
+    const canary = { strategy: 'canary', 'canary-percentage': '20' };
+
+    // No stable version yet: the manifests become stable, and the run says so.
+    const first = await deploy(cwd, namespace, { ...canary, 'deploy-images': IMAGE_A });
+    expectSuccess(first, 'succeeded');
+    expect(first.summary).toContain('No stable version runs yet');
+    expect(exists(namespace, 'deployment/web-canary')).toBe(false);
+
+    const started = await deploy(cwd, namespace, { ...canary, 'deploy-images': IMAGE_B });
+    expectSuccess(started, 'canary-ready');
+    // 1 canary beside 4 stable pods is 20% of the pods behind Service web.
+    const live = getJson(['get', 'deployment/web-canary', '-n', namespace]);
+    expect(live.spec.replicas).toBe(1);
+    expect(live.metadata.labels['gantry.dev/track']).toBe('canary');
+    expect(live.spec.selector.matchLabels).toEqual({ app: 'web', 'gantry.dev/track': 'canary' });
+    expect(pods(namespace, 'gantry.dev/track=canary')).toEqual([{ image: IMAGE_B, ready: true }]);
+    expect(pods(namespace, 'app=web,!gantry.dev/track')).toEqual(
+      Array(4).fill({ image: IMAGE_A, ready: true }),
+    );
+    expect(
+      getJson([
+        'get',
+        'endpointslices',
+        '-n',
+        namespace,
+        '-l',
+        'kubernetes.io/service-name=web',
+      ]).items.flatMap((slice: { endpoints?: unknown[] }) => slice.endpoints ?? []),
+    ).toHaveLength(5);
+
+    // Promote reads the canary from the cluster (this step names no image).
+    const promoted = await deploy(cwd, namespace, { ...canary, 'deploy-action': 'promote' });
+    expectSuccess(promoted, 'promoted');
+    expect(deploymentImage(namespace, 'web')).toBe(IMAGE_B);
+    expect(
+      pods(namespace, 'app=web,!gantry.dev/track').filter((p) => p.ready && p.image === IMAGE_B),
+    ).toHaveLength(4);
+    expect(exists(namespace, 'deployment/web-canary')).toBe(false);
+
+    const second = await deploy(cwd, namespace, {
+      ...canary,
+      'deploy-images': IMAGE_C,
+      'canary-baseline': 'true',
+    });
+    expectSuccess(second, 'canary-ready');
+    expect(deploymentImage(namespace, 'web-canary')).toBe(IMAGE_C);
+    expect(deploymentImage(namespace, 'web-baseline')).toBe(IMAGE_B);
+
+    const rejected = await deploy(cwd, namespace, { ...canary, 'deploy-action': 'reject' });
+    expectSuccess(rejected, 'rejected');
+    expect(exists(namespace, 'deployment/web-canary')).toBe(false);
+    expect(exists(namespace, 'deployment/web-baseline')).toBe(false);
+    expect(deploymentImage(namespace, 'web')).toBe(IMAGE_B);
+    expect(getJson(['get', 'deployment/web', '-n', namespace]).metadata.generation).toBe(2);
+  });
+
+  it('removes a canary that never becomes ready and leaves stable alone', async () => {
+    const namespace = newNamespace('badcanary');
+    const cwd = workspace();
+    expectSuccess(await deploy(cwd, namespace, { 'deploy-images': IMAGE_A }), 'succeeded');
+    const result = await deploy(cwd, namespace, {
+      strategy: 'canary',
+      'deploy-images': NEVER_READY,
+      'rollout-timeout': '10s',
+    });
+    expect(result.exitCode).not.toBe(0);
+    expect(result.outputs.rollout).toBe('rolled-back');
+    expect(result.errors.join('\n')).toMatch(/The canary did not become ready; removed it/);
+    expect(exists(namespace, 'deployment/web-canary')).toBe(false);
+    expect(deploymentImage(namespace, 'web')).toBe(IMAGE_A);
+    expect(getJson(['get', 'deployment/web', '-n', namespace]).metadata.generation).toBe(1);
+  });
+
+  describe('traffic splits', () => {
+    beforeAll(() => {
+      // Gateway API and SMI are CRDs; Ingress is built in.
+      const applied = kubectl(['apply', '-f', CRDS]);
+      if (applied.status !== 0) throw new Error(applied.stderr);
+      kubectl([
+        'wait',
+        '--for=condition=Established',
+        '--timeout=60s',
+        'crd/httproutes.gateway.networking.k8s.io',
+        'crd/trafficsplits.split.smi-spec.io',
+      ]);
+    });
+
+    /* eslint-disable @typescript-eslint/no-explicit-any -- kubectl JSON */
+    it.each([
+      [
+        'ingress-nginx',
+        ['ingress'],
+        ['service/web-canary', 'ingress/web-canary'],
+        (namespace: string) => {
+          const ingress = getJson(['get', 'ingress/web-canary', '-n', namespace]);
+          expect(ingress.metadata.annotations).toMatchObject({
+            'nginx.ingress.kubernetes.io/canary': 'true',
+            'nginx.ingress.kubernetes.io/canary-weight': '30',
+          });
+          expect(ingress.spec.rules[0].http.paths[0].backend.service.name).toBe('web-canary');
+        },
+      ],
+      [
+        'gateway-api',
+        ['httproute'],
+        ['service/web-canary'],
+        (namespace: string) => {
+          const route = getJson(['get', 'httproute/web', '-n', namespace]);
+          expect(route.spec.rules[0].backendRefs).toEqual([
+            { name: 'web', port: 80, weight: 70 },
+            { name: 'web-canary', port: 80, weight: 30 },
+          ]);
+        },
+      ],
+      [
+        'smi',
+        [],
+        ['service/web-canary', 'trafficsplit/web-canary-split'],
+        (namespace: string) => {
+          const split = getJson(['get', 'trafficsplit/web-canary-split', '-n', namespace]);
+          expect(split.spec).toEqual({
+            service: 'web',
+            backends: [
+              { service: 'web', weight: 70 },
+              { service: 'web-canary', weight: 30 },
+            ],
+          });
+        },
+      ],
+    ] as [string, ('ingress' | 'httproute')[], string[], (ns: string) => void][])(
+      '%s: routing objects created with the canary and removed with it',
+      async (split, routing, objects, checkRouting) => {
+        const namespace = newNamespace(split.replace(/[^a-z]/g, ''));
+        const cwd = workspace({ routing });
+        const inputs = { strategy: 'canary', 'traffic-split': split, 'canary-percentage': '30' };
+        expectSuccess(
+          await deploy(cwd, namespace, { ...inputs, 'deploy-images': IMAGE_A }),
+          'succeeded',
+        );
+        expectSuccess(
+          await deploy(cwd, namespace, { ...inputs, 'deploy-images': IMAGE_B }),
+          'canary-ready',
+        );
+
+        // 30% of 4 stable pods' capacity, rounded up; the canary Service sees only canary pods.
+        expect(getJson(['get', 'deployment/web-canary', '-n', namespace]).spec.replicas).toBe(2);
+        for (const ref of objects) expect(exists(namespace, ref)).toBe(true);
+        checkRouting(namespace);
+        const endpoints = (service: string) =>
+          getJson([
+            'get',
+            'endpointslices',
+            '-n',
+            namespace,
+            '-l',
+            `kubernetes.io/service-name=${service}`,
+          ]).items.flatMap((slice: any) => slice.endpoints ?? []).length;
+        expect(endpoints('web')).toBe(4);
+        expect(endpoints('web-canary')).toBe(2);
+
+        expectSuccess(
+          await deploy(cwd, namespace, { ...inputs, 'deploy-action': 'reject' }),
+          'rejected',
+        );
+        for (const ref of [...objects, 'deployment/web-canary'])
+          expect(exists(namespace, ref)).toBe(false);
+        if (split === 'gateway-api') {
+          const route = getJson(['get', 'httproute/web', '-n', namespace]);
+          expect(route.spec.rules[0].backendRefs).toEqual([{ name: 'web', port: 80 }]);
+        }
+        expect(deploymentImage(namespace, 'web')).toBe(IMAGE_A);
+      },
+    );
+    /* eslint-enable @typescript-eslint/no-explicit-any */
+  });
+});
+
+describe('bad input applies nothing', () => {
+  const unreachable = path.join(os.tmpdir(), `gantry-unreachable-${process.pid}.kubeconfig`);
+  beforeAll(() => {
+    fs.writeFileSync(
+      unreachable,
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'nowhere', cluster: { server: 'https://127.0.0.1:9' } }],
+        users: [{ name: 'nobody', user: { token: 'x' } }],
+        contexts: [{ name: 'nowhere', context: { cluster: 'nowhere', user: 'nobody' } }],
+        'current-context': 'nowhere',
+      }),
+    );
+  });
+
+  it.each([
+    [
+      'missing manifests',
+      { manifests: 'nowhere/' },
+      {},
+      /Input "manifests": nowhere\/: no such file or directory/,
+    ],
+    [
+      'empty manifests',
+      { manifests: 'empty' },
+      {},
+      /Input "manifests": empty hold no Kubernetes objects/,
+    ],
+    [
+      'invalid YAML',
+      { manifests: 'broken.yaml' },
+      {},
+      /Input "manifests": broken\.yaml:4:\d+: invalid YAML/,
+    ],
+    [
+      'unknown strategy',
+      { strategy: 'blue-green' },
+      {},
+      /Input "strategy": "blue-green" is not one of rolling, canary/,
+    ],
+    [
+      'unknown traffic split',
+      { strategy: 'canary', 'traffic-split': 'istio' },
+      {},
+      /Input "traffic-split": "istio" is not one of/,
+    ],
+    [
+      'percentage outside 1-99',
+      { strategy: 'canary', 'canary-percentage': '150' },
+      {},
+      /Input "canary-percentage": "150" is not a whole number from 1 to 99/,
+    ],
+    [
+      'promote on rolling',
+      { 'deploy-action': 'promote' },
+      {},
+      /Input "deploy-action": "promote" needs strategy: canary/,
+    ],
+    [
+      'promote with no canary',
+      { strategy: 'canary', 'deploy-action': 'promote' },
+      {},
+      /Cannot promote: no canary runs in namespace \S+ \(looked for web-canary\)/,
+    ],
+    [
+      'an unreachable cluster',
+      {},
+      { KUBECONFIG: unreachable },
+      /Cannot reach the Kubernetes cluster .*nothing was applied/,
+    ],
+  ] as [string, Record<string, string>, Record<string, string>, RegExp][])(
+    '%s',
+    async (_name, inputs, extraEnv, message) => {
+      const namespace = newNamespace('bad');
+      const cwd = workspace();
+      fs.mkdirSync(path.join(cwd, 'empty'));
+      fs.writeFileSync(path.join(cwd, 'empty', 'nothing.yaml'), '# nothing here yet\n');
+      fs.writeFileSync(
+        path.join(cwd, 'broken.yaml'),
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [broken\n',
+      );
+      const result = await deploy(
+        cwd,
+        namespace,
+        { 'deploy-images': IMAGE_A, ...inputs },
+        { env: extraEnv },
+      );
+      expect(result.exitCode).toBe(1);
+      expect(result.errors.join('\n')).toMatch(message);
+      const applied = kubectl([
+        'get',
+        'deployments,services,configmaps',
+        '-n',
+        namespace,
+        '-o',
+        'name',
+      ]);
+      expect(
+        applied.stdout.split('\n').filter((line) => line && line !== 'configmap/kube-root-ca.crt'),
+      ).toEqual([]);
+    },
+  );
+});
