@@ -75,7 +75,7 @@ const plans: [string, Partial<CacheRequest>, Omit<CachePlan, 'reasons'>][] = [
   ],
   ['auto without the cache service, not pushing -> none', {}, { kind: 'none', from: [], to: [] }],
   [
-    'local: one directory per scope under cache-dir',
+    'local: one directory per scope under local-cache-dir',
     { cache: 'local', branch: 'dev' },
     {
       kind: 'local',
