@@ -81,7 +81,7 @@ check_docker_driver() {
 }
 
 trivy_scan() {
-  "$TRIVY_BIN" image --quiet --format json --scanners vuln \
+  "$TRIVY_BIN" image --quiet --format json --scanners vuln --skip-version-check \
     --db-repository "$TRIVY_DB_REPOSITORY" --skip-java-db-update \
     --cache-dir "$CHECK_DIR/trivy-cache" "$1"
 }

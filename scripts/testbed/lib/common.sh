@@ -62,9 +62,13 @@ ensure_packages() {
 
 pid_of() { local f=$PID_DIR/$1.pid; [ -f "$f" ] && cat "$f"; }
 
+# Running = the recorded PID is alive AND is still the binary we started: after a reboot or
+# a killed session a stale PID file may name an unrelated process that reused the PID.
 is_running() {
-  local pid; pid=$(pid_of "$1") || return 1
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
+  local pid exe; pid=$(pid_of "$1") || return 1
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
+  exe=$(cat "$PID_DIR/$1.exe" 2>/dev/null) || return 1
+  [ "$(readlink -f "/proc/$pid/exe" 2>/dev/null)" = "$(readlink -f "$exe")" ]
 }
 
 # start_daemon NAME CMD...: runs CMD in its own session, logs to LOG_DIR/NAME.log.
@@ -75,18 +79,19 @@ start_daemon() {
   log "starting $name"
   setsid nohup "$@" >>"$LOG_DIR/$name.log" 2>&1 </dev/null &
   echo $! >"$PID_DIR/$name.pid"
+  echo "$1" >"$PID_DIR/$name.exe"
 }
 
 stop_daemon() {
   local name=$1 pid i
   pid=$(pid_of "$name") || return 0
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+  if is_running "$name"; then
     log "stopping $name (pid $pid)"
     kill "$pid" 2>/dev/null || true
-    for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    for i in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
     kill -0 "$pid" 2>/dev/null && { log "$name did not stop, killing pid $pid"; kill -9 "$pid" 2>/dev/null || true; }
   fi
-  rm -f "$PID_DIR/$name.pid"
+  rm -f "$PID_DIR/$name.pid" "$PID_DIR/$name.exe"
 }
 
 # wait_for DESCRIPTION SECONDS CMD...: polls CMD until it succeeds.

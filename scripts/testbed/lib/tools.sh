@@ -13,11 +13,12 @@ go_build() {
   log "building $name (go build ${*##*/}); log: $buildlog"
   ( cd "$moddir" && export GOTOOLCHAIN=local GOFLAGS=-mod=readonly ${GO_BUILD_EXPERIMENT:+GOEXPERIMENT=$GO_BUILD_EXPERIMENT} &&
       go build -trimpath -ldflags "-s -w $ldflags" -o "$out/" "$@" ) >"$buildlog" 2>&1 &
-  local pid=$!
+  local pid=$! beat=$SECONDS
   # Heartbeat so a long cold build visibly progresses in CI logs.
   while kill -0 "$pid" 2>/dev/null; do
-    sleep 5
-    if (( (SECONDS - start) % 60 < 5 )) && kill -0 "$pid" 2>/dev/null; then
+    sleep 2
+    if (( SECONDS - beat >= 60 )) && kill -0 "$pid" 2>/dev/null; then
+      beat=$SECONDS
       log "  ... still building $name ($((SECONDS - start))s)"
     fi
   done
