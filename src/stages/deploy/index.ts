@@ -69,8 +69,10 @@ async function readLive(
       : []),
   ]);
   const live: LiveObjects = new Map();
-  if (wanted.length === 0) return live;
-  const found = await kube.getExisting(wanted, (object) => namespaceOf(object, inputs.namespace));
+  // Without workloads, still ask for one object: the call doubles as the reachability check.
+  const found = await kube.getExisting(wanted.length > 0 ? wanted : objects.slice(0, 1), (object) =>
+    namespaceOf(object, inputs.namespace),
+  );
   for (const [namespace, items] of found) {
     for (const item of items) {
       // Under the namespace the manifests name ('' = the context's) and the one the server reports.

@@ -1,0 +1,38 @@
+import { parseKubectlJson } from '../../src/stages/deploy/kubectl';
+import { kubectlDuration, parseDuration } from '../../src/lib/duration';
+
+describe('parseKubectlJson', () => {
+  const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' } };
+  it.each([
+    ['nothing (all ignored as not found)', '', []],
+    ['one object', JSON.stringify(cm), [cm]],
+    ['a List', JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [cm, cm] }), [cm, cm]],
+    ['an empty List', JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [] }), []],
+  ])('reads %s', (_name, stdout, objects) => {
+    expect(parseKubectlJson(stdout)).toEqual(objects);
+  });
+});
+
+describe('durations', () => {
+  it.each([
+    ['5m', 300],
+    ['90s', 90],
+    ['1h30m', 5400],
+    ['1m30s', 90],
+    ['250ms', 0.25],
+    ['45', 45],
+    ['soon', undefined],
+    ['5 minutes', undefined],
+    ['', undefined],
+  ])('%s is %p seconds', (text, seconds) => {
+    expect(parseDuration(text)).toBe(seconds);
+  });
+
+  it.each([
+    [300, '300s'],
+    [0.25, '1s'],
+    [90.5, '91s'],
+  ])('%p seconds is kubectl --timeout=%s', (seconds, text) => {
+    expect(kubectlDuration(seconds)).toBe(text);
+  });
+});
