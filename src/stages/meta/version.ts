@@ -1,7 +1,9 @@
 // From the ref, the commit and the tag rules to the version and the image tags. Pure: the
 // caller resolves the ref, commit date and default branch first and prints the warnings.
 import * as pep440 from '@renovatebot/pep440';
-import * as semver from 'semver';
+// Only the two functions used: the package index loads every range helper too.
+import parseSemver from 'semver/functions/parse';
+import validSemver from 'semver/functions/valid';
 import type { Flavor, ImageName, MatchRule, RefContext, SemverRule, TagRule } from './model';
 import { sanitizeTag } from './sanitize';
 import {
@@ -148,7 +150,7 @@ function semverCandidate(
 ): Candidate | undefined {
   const raw = versionSource(rule, scope)?.replace(/\//g, '-');
   if (raw === undefined) return undefined;
-  const parsed = semver.valid(raw) ? semver.parse(raw, { loose: true }) : null;
+  const parsed = validSemver(raw) ? parseSemver(raw, { loose: true }) : null;
   if (!parsed) {
     warnings.push(
       `${raw} is not a valid semver version (https://semver.org), so "${rule.line}" gave no tag`,

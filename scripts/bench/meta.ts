@@ -1,0 +1,70 @@
+// The meta stage's cold start: `node dist/index.js` as the runner starts it (a new process per
+// run) for a tag push, with the local GitHub API stand-in answering the repository request; and
+// the size of the bundle every stage shares. Budget: 150 ms median, bundle under 2.5 MB.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as zlib from 'zlib';
+import { GitHubApiStub } from '../../test/harness/github-api';
+import { DIST_ENTRY, runAction } from '../../test/harness/runner';
+import { median } from './stats';
+
+const RUNS = 15;
+const BUDGET_MS = 150;
+const BUNDLE_BUDGET = 2.5 * 1024 * 1024;
+
+const INPUTS = {
+  stages: 'meta',
+  images: 'ghcr.io/acme/app',
+  tags: [
+    'type=semver,pattern={{version}}',
+    'type=semver,pattern={{major}}.{{minor}}',
+    'type=ref,event=branch',
+    'type=sha',
+  ].join('\n'),
+};
+
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
+const ms = (value: number) => `${value.toFixed(0)} ms`;
+const verdict = (ok: boolean) => (ok ? 'within budget' : 'OVER budget');
+
+async function main(): Promise<void> {
+  if (!fs.existsSync(DIST_ENTRY)) {
+    console.log(`meta bench: ${DIST_ENTRY} is missing; run npm run build first`);
+    return;
+  }
+  const api = await GitHubApiStub.start();
+  const runs: number[] = [];
+  try {
+    for (let i = 0; i < RUNS; i++) {
+      const result = await runAction({ inputs: INPUTS, event: 'push-tag', api });
+      if (result.exitCode !== 0 || result.outputs.version !== '1.2.3') {
+        console.log(`meta bench: run ${i + 1} failed (exit ${result.exitCode})\n${result.stdout}`);
+        return;
+      }
+      runs.push(result.durationMs);
+    }
+  } finally {
+    await api.stop();
+  }
+  // The floor every action pays: starting Node itself.
+  const bare: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const started = process.hrtime.bigint();
+    spawnSync(process.execPath, ['-e', '0']);
+    bare.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  const bundle = fs.readFileSync(DIST_ENTRY);
+  const coldMs = median(runs);
+  console.log('| Measure | Median | Budget | Verdict |');
+  console.log('| --- | --- | --- | --- |');
+  console.log(
+    `| meta stage cold run, tag push (${RUNS} runs, API stand-in) | ${ms(coldMs)} | ${ms(BUDGET_MS)} | ${verdict(coldMs <= BUDGET_MS)} |`,
+  );
+  console.log(`| bare \`node -e 0\` on this machine (${RUNS} runs) | ${ms(median(bare))} | | |`);
+  console.log(
+    `| dist/index.js size (all stages) | ${kib(bundle.length)} (gzip ${kib(zlib.gzipSync(bundle).length)}) | ${kib(BUNDLE_BUDGET)} | ${verdict(bundle.length <= BUNDLE_BUDGET)} |`,
+  );
+  console.log(`\nRuns (ms): ${runs.map((r) => r.toFixed(0)).join(', ')}`);
+}
+
+main().catch((err) => console.log(`meta bench failed: ${(err as Error).message}`));
