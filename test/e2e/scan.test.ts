@@ -1,5 +1,6 @@
 // The scan stage through the runner-like harness against the testbed's real Trivy, its
 // authored vulnerability DB in the local registry and the testbed images.
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
@@ -270,8 +271,8 @@ describe('scan stage on the testbed', () => {
     expect(r.outputs['scan-result']).toBe('failed');
     const rules = sarifRuleIds(r.outputs.sarif);
     // Runs as root, and no CPU / memory limits (Trivy's built-in Kubernetes checks).
-    expect(rules).toEqual(expect.arrayContaining(['KSV-0012', 'KSV-0011', 'KSV-0018']));
-    expect(r.stdout).toMatch(/::error title=KSV-[^,]+,file=k8s\/deployment\.yaml,line=\d+/);
+    expect(rules).toEqual(expect.arrayContaining(['KSV012', 'KSV011', 'KSV018']));
+    expect(r.stdout).toMatch(/::error title=KSV[^,]+,file=k8s\/deployment\.yaml,line=\d+/);
     expect(r.summary).toContain('k8s/deployment.yaml');
   });
 
@@ -282,5 +283,119 @@ describe('scan stage on the testbed', () => {
       'Input "severity": unknown severity "SEVERE"; use UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL',
     ]);
     expect(r.stdout).not.toContain('trivy');
+  });
+});
+
+/** Serves files (name -> content on disk) over HTTP, like a mirror of the release assets. */
+async function releaseMirror(files: Record<string, string>): Promise<{
+  url: string;
+  served: string[];
+  stop: () => Promise<void>;
+}> {
+  const served: string[] = [];
+  const server = http.createServer((req, res) => {
+    const name = path.basename(req.url ?? '');
+    served.push(req.url ?? '');
+    if (!files[name]) return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-length': fs.statSync(files[name]).size });
+    fs.createReadStream(files[name]).pipe(res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/releases`,
+    served,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('installing Trivy without one on PATH', () => {
+  // The testbed's trivy packed the way Trivy's releases are, and its sha256sum line.
+  const assets = tempDir('release');
+  const archive = path.join(assets, 'trivy_0.68.2_Linux-64bit.tar.gz');
+  const checksums = path.join(assets, 'trivy_0.68.2_checksums.txt');
+  const badChecksums = path.join(assets, 'bad', 'trivy_0.68.2_checksums.txt');
+  // No trivy reachable except through the mirror.
+  const bareEnv = {
+    ...env,
+    TRIVY: undefined,
+    PATH: env.PATH.split(path.delimiter)
+      .filter((dir) => !fs.existsSync(path.join(dir, 'trivy')))
+      .join(path.delimiter),
+  };
+
+  beforeAll(() => {
+    fs.mkdirSync(path.join(assets, 'pack'));
+    fs.copyFileSync(env.TRIVY, path.join(assets, 'pack', 'trivy'));
+    fs.chmodSync(path.join(assets, 'pack', 'trivy'), 0o755);
+    fs.writeFileSync(path.join(assets, 'pack', 'LICENSE'), 'Apache-2.0\n');
+    const tar = spawnSync(
+      'tar',
+      ['-C', path.join(assets, 'pack'), '-czf', archive, 'trivy', 'LICENSE'],
+      {
+        env: { ...process.env, GZIP: '-1' },
+      },
+    );
+    expect(tar.status).toBe(0);
+    const sum = spawnSync('sha256sum', [path.basename(archive)], { cwd: assets, encoding: 'utf8' });
+    fs.writeFileSync(checksums, sum.stdout);
+    fs.mkdirSync(path.dirname(badChecksums));
+    fs.writeFileSync(badChecksums, `${'0'.repeat(64)}  ${path.basename(archive)}\n`);
+  });
+
+  afterAll(() => fs.rmSync(assets, { recursive: true, force: true }));
+
+  it('downloads the release archive, verifies its checksum and scans with it', async () => {
+    const mirror = await releaseMirror({
+      [path.basename(archive)]: archive,
+      [path.basename(checksums)]: checksums,
+    });
+    try {
+      const cwd = tempDir('ws');
+      const r = await runAction({
+        inputs: {
+          stages: 'scan',
+          'scan-ref': BUSYBOX,
+          'trivy-db-repository': env.TRIVY_DB_REPOSITORY,
+          'cache-dir': tempDir('cache'),
+          'sarif-file': path.join(cwd, 'trivy.sarif'),
+        },
+        env: { ...bareEnv, GANTRY_TRIVY_RELEASES_URL: mirror.url },
+        cwd,
+      });
+      expect(r.exitCode).toBe(0);
+      expect(mirror.served).toEqual([
+        '/releases/v0.68.2/trivy_0.68.2_checksums.txt',
+        '/releases/v0.68.2/trivy_0.68.2_Linux-64bit.tar.gz',
+      ]);
+      expect(r.stdout).toContain('Checksum verified: trivy_0.68.2_Linux-64bit.tar.gz');
+      expect(r.stdout).toMatch(
+        /Trivy 0\.68\.2 from release archive: .*tool-cache\/trivy\/0\.68\.2\/x64\/trivy/,
+      );
+      expect(r.outputs['scan-result']).toBe('passed');
+    } finally {
+      await mirror.stop();
+    }
+  });
+
+  it('refuses an archive that does not match the published checksum', async () => {
+    const mirror = await releaseMirror({
+      [path.basename(archive)]: archive,
+      [path.basename(badChecksums)]: badChecksums,
+    });
+    try {
+      const r = await runAction({
+        inputs: { stages: 'scan', 'scan-ref': BUSYBOX, 'cache-dir': tempDir('cache') },
+        env: { ...bareEnv, GANTRY_TRIVY_RELEASES_URL: mirror.url },
+        cwd: tempDir('ws'),
+      });
+      expect(r.exitCode).toBe(1);
+      expect(r.errors.join('\n')).toMatch(
+        /does not match Trivy's published checksum .*refusing to run it/,
+      );
+      expect(r.outputs['scan-result']).toBeUndefined();
+    } finally {
+      await mirror.stop();
+    }
   });
 });
