@@ -89,10 +89,11 @@ cmd_up() {
 }
 
 cmd_down() {
-  kube_down
-  buildkit_down
-  registry_down
-  docker_down
+  kube_down &
+  buildkit_down &
+  registry_down &
+  docker_down &
+  wait
   rm -f "$ENV_FILE"
   log "testbed down (state and builds kept under $GANTRY_CACHE)"
 }

@@ -33,7 +33,15 @@ TOML
   require_running buildkitd
 
   install_buildx_plugin
-  if ! docker_cli buildx inspect "$BUILDX_BUILDER_NAME" >/dev/null 2>&1; then
+  # Recreate the builder when it points elsewhere (e.g. a state dir that moved).
+  local endpoint
+  endpoint=$(docker_cli buildx inspect "$BUILDX_BUILDER_NAME" 2>/dev/null | awk '/Endpoint:/ {print $2; exit}') || true
+  if [ -n "$endpoint" ] && [ "$endpoint" != "unix://$BUILDKIT_SOCK" ]; then
+    log "buildx builder $BUILDX_BUILDER_NAME points at $endpoint; recreating"
+    docker_cli buildx rm "$BUILDX_BUILDER_NAME" >/dev/null 2>&1 || true
+    endpoint=
+  fi
+  if [ -z "$endpoint" ]; then
     log "creating buildx builder $BUILDX_BUILDER_NAME (remote driver)"
     docker_cli buildx create --name "$BUILDX_BUILDER_NAME" --driver remote \
       "unix://$BUILDKIT_SOCK" >/dev/null

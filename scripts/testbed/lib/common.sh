@@ -94,6 +94,13 @@ stop_daemon() {
   rm -f "$PID_DIR/$name.pid" "$PID_DIR/$name.exe"
 }
 
+# stop_daemons NAME...: stops them concurrently (each waits for its own exit).
+stop_daemons() {
+  local name
+  for name in "$@"; do stop_daemon "$name" & done
+  wait
+}
+
 # wait_for DESCRIPTION SECONDS CMD...: polls CMD until it succeeds.
 wait_for() {
   local what=$1 timeout=$2 i; shift 2

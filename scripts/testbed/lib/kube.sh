@@ -172,7 +172,8 @@ kube_status() {
 }
 
 kube_down() {
-  local d
-  # Reverse order: clients before the API server, the API server before etcd.
-  for d in kwok kube-scheduler kube-controller-manager kube-apiserver etcd; do stop_daemon "$d"; done
+  # Clients before the API server, the API server before etcd.
+  stop_daemons kwok kube-scheduler kube-controller-manager
+  stop_daemon kube-apiserver
+  stop_daemon etcd
 }
