@@ -11,7 +11,7 @@ go_build() {
   local start=$SECONDS buildlog=$LOG_DIR/build-$name.log
   mkdir -p "$out" "$LOG_DIR"
   log "building $name (go build ${*##*/}); log: $buildlog"
-  ( cd "$moddir" && export GOTOOLCHAIN=local GOFLAGS=-mod=readonly ${GO_BUILD_EXPERIMENT:+GOEXPERIMENT=$GO_BUILD_EXPERIMENT} &&
+  ( cd "$moddir" && export GOTOOLCHAIN=local GOFLAGS="-mod=readonly -buildvcs=false" ${GO_BUILD_EXPERIMENT:+GOEXPERIMENT=$GO_BUILD_EXPERIMENT} &&
       go build -trimpath -ldflags "-s -w $ldflags" -o "$out/" "$@" ) >"$buildlog" 2>&1 &
   local pid=$! beat=$SECONDS
   # Heartbeat so a long cold build visibly progresses in CI logs.
