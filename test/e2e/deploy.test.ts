@@ -471,7 +471,7 @@ describe('bad input applies nothing', () => {
       'invalid YAML',
       { manifests: 'broken.yaml' },
       {},
-      /Input "manifests": broken\.yaml:4:\d+: invalid YAML/,
+      /Input "manifests": broken\.yaml:4:9: invalid YAML: Nested mappings are not allowed/,
     ],
     [
       'unknown strategy',
@@ -518,7 +518,7 @@ describe('bad input applies nothing', () => {
       fs.writeFileSync(path.join(cwd, 'empty', 'nothing.yaml'), '# nothing here yet\n');
       fs.writeFileSync(
         path.join(cwd, 'broken.yaml'),
-        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [broken\n',
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a: b\ndata: {}\n',
       );
       const result = await deploy(
         cwd,
