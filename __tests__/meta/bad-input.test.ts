@@ -181,6 +181,8 @@ describe('bad input', () => {
       'DOCKER_METADATA_ANNOTATIONS_LEVELS',
       { DOCKER_METADATA_ANNOTATIONS_LEVELS: 'manifest,layer' },
     ],
+    ['DOCKER_METADATA_SET_OUTPUT_ENV', { DOCKER_METADATA_SET_OUTPUT_ENV: 'maybe' }],
+    ['DOCKER_METADATA_PR_HEAD_SHA', { DOCKER_METADATA_PR_HEAD_SHA: 'head' }],
   ])('bad %s', (name, env) => {
     expect(parseError({}, env).input).toBe(name);
   });

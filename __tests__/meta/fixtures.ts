@@ -7,7 +7,7 @@ import * as path from 'path';
 import { loadContext, type Context } from '../../src/context';
 import { mapInputs } from '../../src/inputs';
 import { parseMetaInputs, type MetaInputs } from '../../src/stages/meta/inputs';
-import { computeMetadata, type Metadata } from '../../src/stages/meta/metadata';
+import { computeMetadata, metaFacts, type Metadata } from '../../src/stages/meta/metadata';
 import type { RepositoryInfo } from '../../src/stages/meta/model';
 import { commitDateFromPayload, workflowRef } from '../../src/stages/meta/ref-context';
 import { repositoryInfo } from '../../src/stages/meta/repository';
@@ -86,17 +86,7 @@ export function metaFor(name: EventFixtureName, c: MetaCase = {}): Metadata {
   const commitDate = inputs.needsCommitDate
     ? (commitDateFromPayload(ctx.payload, sha) ?? c.apiCommitDate)
     : undefined;
-  return computeMetadata(inputs, {
-    ref: {
-      eventName: ctx.eventName,
-      ref,
-      sha,
-      payload: ctx.payload,
-      defaultBranch: repository.defaultBranch ?? ctx.defaultBranch,
-    },
-    repository,
-    commitDate,
-  });
+  return computeMetadata(inputs, metaFacts(ctx, { ref, sha, commitDate }, repository));
 }
 
 /** Just the tags (full references) for an event and inputs. */

@@ -147,6 +147,12 @@ describe('outputs and summary', () => {
     expect(parseFor('push-tag', { inputs: { 'sep-tags': ' ' } }).inputs.separators.tags).toBe(' ');
   });
 
+  it('outputs are also exported as DOCKER_METADATA_OUTPUT_* unless turned off', () => {
+    expect(parseFor('push-tag').inputs.exportOutputEnv).toBe(true);
+    const off = { env: { DOCKER_METADATA_SET_OUTPUT_ENV: 'false' } };
+    expect(parseFor('push-tag', off).inputs.exportOutputEnv).toBe(false);
+  });
+
   it('the summary shows the tags and labels as tables', () => {
     const { inputs } = parseFor('push-tag');
     const { summary } = metaReport(metaFor('push-tag').result, inputs);

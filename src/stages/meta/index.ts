@@ -5,7 +5,7 @@ import type { Context } from '../../context';
 import type { Stage } from '../types';
 import { readGitCheckout } from './git-context';
 import { parseMetaInputs, type MetaInputs } from './inputs';
-import { computeMetadata, type MetaFacts } from './metadata';
+import { computeMetadata, metaFacts, type MetaFacts } from './metadata';
 import type { MetaResult } from './model';
 import { commitDateFromPayload, workflowRef } from './ref-context';
 import { RepositoryApi } from './repository';
@@ -27,6 +27,12 @@ export const metaStage: Stage<MetaInputs, MetaResult> = {
     for (const tag of result.tags) core.info(`tag: ${tag}`);
     for (const label of result.labels) core.info(`label: ${label}`);
     for (const annotation of result.annotations) core.info(`annotation: ${annotation}`);
+    if (inputs.exportOutputEnv) {
+      // As docker/metadata-action does, for later steps written against its variables.
+      for (const [name, value] of Object.entries(metaReport(result, inputs).outputs)) {
+        core.exportVariable(`DOCKER_METADATA_OUTPUT_${name.toUpperCase()}`, value);
+      }
+    }
     return result;
   },
   report: metaReport,
@@ -46,16 +52,5 @@ async function resolveFacts(inputs: MetaInputs, ctx: Context): Promise<MetaFacts
         commitDateFromPayload(ctx.payload, sha) ?? (await api.commitDate(sha, inputs.now));
     }
   }
-  const repository = await api.repository();
-  return {
-    ref: {
-      eventName: ctx.eventName,
-      ref,
-      sha,
-      payload: ctx.payload,
-      defaultBranch: repository.defaultBranch ?? ctx.defaultBranch,
-    },
-    repository,
-    commitDate,
-  };
+  return metaFacts(ctx, { ref, sha, commitDate }, await api.repository());
 }

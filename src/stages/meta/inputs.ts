@@ -34,6 +34,8 @@ export interface MetaInputs {
   shortShaLength: number;
   /** Whether some template needs {{commit_date}} (resolving it may call the API). */
   needsCommitDate: boolean;
+  /** Also export the outputs as DOCKER_METADATA_OUTPUT_* variables for later steps. */
+  exportOutputEnv: boolean;
 }
 
 export function parseMetaInputs(
@@ -63,12 +65,21 @@ export function parseMetaInputs(
     refSource: readChoice(source, 'ref-source', REF_SOURCES, 'workflow'),
     prHeadSha:
       readBoolean(source, 'pr-head-sha', false) ||
-      /^true$/i.test(env.DOCKER_METADATA_PR_HEAD_SHA ?? ''),
+      envBoolean(env, 'DOCKER_METADATA_PR_HEAD_SHA', false),
     githubToken: source.get('github-token'),
     now: sourceDate(env.SOURCE_DATE_EPOCH),
     shortShaLength: shortShaLength(env.DOCKER_METADATA_SHORT_SHA_LENGTH),
     needsCommitDate: [...templates, ...annotations.map((a) => a.value)].some(usesCommitDate),
+    exportOutputEnv: envBoolean(env, 'DOCKER_METADATA_SET_OUTPUT_ENV', true),
   };
+}
+
+function envBoolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const value = (env[name] ?? '').trim().toLowerCase();
+  if (value === '') return fallback;
+  if (['true', '1'].includes(value)) return true;
+  if (['false', '0'].includes(value)) return false;
+  throw new InputError(name, `"${env[name]}" is not a boolean; use true or false`);
 }
 
 function separator(source: InputSource, name: string): string {

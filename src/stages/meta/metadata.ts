@@ -1,5 +1,6 @@
 // Everything the meta stage outputs, from parsed inputs and the resolved git and repository
 // facts. Pure: resolving those facts (git, API) happens in index.ts.
+import type { Context } from '../../context';
 import type { MetaInputs } from './inputs';
 import { mergeAnnotations, mergeLabels, ociLabels } from './labels';
 import type { MetaResult, RefContext, RepositoryInfo } from './model';
@@ -17,6 +18,25 @@ export interface Metadata {
   result: MetaResult;
   /** Things a user should look at that do not fail the step (a ref that yields no tag). */
   warnings: string[];
+}
+
+/** The facts of a run once its ref, commit (and maybe commit date) and repository are known. */
+export function metaFacts(
+  ctx: Context,
+  commit: { ref: string; sha: string; commitDate?: Date },
+  repository: RepositoryInfo,
+): MetaFacts {
+  return {
+    ref: {
+      eventName: ctx.eventName,
+      ref: commit.ref,
+      sha: commit.sha,
+      payload: ctx.payload,
+      defaultBranch: repository.defaultBranch ?? ctx.defaultBranch,
+    },
+    repository,
+    commitDate: commit.commitDate,
+  };
 }
 
 export function templateScope(inputs: MetaInputs, facts: MetaFacts): TemplateScope {

@@ -134,7 +134,7 @@ export function renderTemplate(template: string, scope: TemplateScope): string {
 }
 
 /** Render a semver/pep440 pattern against the parsed version's parts. */
-export function renderPattern(pattern: string, parts: Record<string, string | number>): string {
+export function renderPattern(pattern: string, parts: object): string {
   return compile(pattern)(parts);
 }
 

@@ -104,9 +104,8 @@ function candidateFor(rule: TagRule, scope: TagScope, warnings: string[]): Candi
       if (!scope.eventName.includes('schedule')) return undefined;
       return { value: renderTemplate(rule.pattern, scope), autoLatest: false };
     case 'semver':
-      return semverCandidate(rule, scope, warnings);
     case 'pep440':
-      return pep440Candidate(rule, scope, warnings);
+      return versionCandidate(rule, scope, warnings);
     case 'match':
       return matchCandidate(rule, scope, warnings);
     case 'edge': {
@@ -143,58 +142,71 @@ function versionSource(rule: SemverRule | MatchRule, scope: TagScope): string | 
   return tag === '' ? undefined : tag;
 }
 
-function semverCandidate(
+/** A version in the parts patterns may use ({{raw}}, {{version}}, {{major}}...). */
+interface VersionParts {
+  raw: string;
+  version: string;
+  major: number;
+  minor: number;
+  patch: number;
+  /** Pre-, post- and dev releases are not stable. */
+  stable: boolean;
+}
+
+const VERSION_SCHEMES: Record<
+  SemverRule['type'],
+  { is: string; parse(raw: string): VersionParts | undefined }
+> = {
+  semver: {
+    is: 'a valid semver version (https://semver.org)',
+    parse(raw) {
+      const parsed = validSemver(raw) ? parseSemver(raw, { loose: true }) : null;
+      if (!parsed) return undefined;
+      const { version, major, minor, patch } = parsed;
+      return {
+        raw: parsed.raw,
+        version,
+        major,
+        minor,
+        patch,
+        stable: parsed.prerelease.length === 0,
+      };
+    },
+  },
+  pep440: {
+    is: 'a PEP 440 version',
+    parse(raw) {
+      const explained = pep440.valid(raw) ? pep440.explain(raw) : null;
+      if (!explained) return undefined;
+      return {
+        raw,
+        version: pep440.clean(raw) ?? raw,
+        major: pep440.major(raw),
+        minor: pep440.minor(raw),
+        patch: pep440.patch(raw),
+        stable: !(explained.is_prerelease || explained.is_postrelease || explained.is_devrelease),
+      };
+    },
+  },
+};
+
+function versionCandidate(
   rule: SemverRule,
   scope: TagScope,
   warnings: string[],
 ): Candidate | undefined {
   const raw = versionSource(rule, scope)?.replace(/\//g, '-');
   if (raw === undefined) return undefined;
-  const parsed = validSemver(raw) ? parseSemver(raw, { loose: true }) : null;
-  if (!parsed) {
-    warnings.push(
-      `${raw} is not a valid semver version (https://semver.org), so "${rule.line}" gave no tag`,
-    );
+  const scheme = VERSION_SCHEMES[rule.type];
+  const parts = scheme.parse(raw);
+  if (!parts) {
+    warnings.push(`${raw} is not ${scheme.is}, so "${rule.line}" gave no tag`);
     return undefined;
   }
   // Pre-releases get only their full version: no short tags like 2.0 or 2, and no latest.
-  if (parsed.prerelease.length > 0) {
-    const value = isRawPattern(rule.pattern) ? parsed.raw : parsed.version;
-    return { value, autoLatest: false };
+  if (!parts.stable) {
+    return { value: isRawPattern(rule.pattern) ? parts.raw : parts.version, autoLatest: false };
   }
-  const parts = {
-    raw: parsed.raw,
-    version: parsed.version,
-    major: parsed.major,
-    minor: parsed.minor,
-    patch: parsed.patch,
-  };
-  return { value: renderPattern(rule.pattern, parts), autoLatest: true };
-}
-
-function pep440Candidate(
-  rule: SemverRule,
-  scope: TagScope,
-  warnings: string[],
-): Candidate | undefined {
-  const raw = versionSource(rule, scope)?.replace(/\//g, '-');
-  if (raw === undefined) return undefined;
-  const explained = pep440.valid(raw) ? pep440.explain(raw) : null;
-  if (!explained) {
-    warnings.push(`${raw} is not a PEP 440 version, so "${rule.line}" gave no tag`);
-    return undefined;
-  }
-  const clean = pep440.clean(raw) ?? raw;
-  if (explained.is_prerelease || explained.is_postrelease || explained.is_devrelease) {
-    return { value: isRawPattern(rule.pattern) ? raw : clean, autoLatest: false };
-  }
-  const parts = {
-    raw,
-    version: clean,
-    major: pep440.major(raw),
-    minor: pep440.minor(raw),
-    patch: pep440.patch(raw),
-  };
   return { value: renderPattern(rule.pattern, parts), autoLatest: true };
 }
 
