@@ -132,14 +132,17 @@ check_kube_rollouts() {
   echo "after undo: $image"
   [ "$image" = "$IMAGE_DEBIAN" ]
 
-  # The label form of the marker, too.
-  kubectl_tb -n "$ns" patch deployment web --type merge \
-    -p '{"spec":{"template":{"metadata":{"labels":{"testbed.gantry.dev/never-ready":"true"}}}}}'
-  if kubectl_tb -n "$ns" rollout status deployment/web --timeout=20s; then
-    echo "a never-ready (label) update rolled out; expected rollout status to fail"; return 1
-  fi
-  kubectl_tb -n "$ns" rollout undo deployment/web
-  kubectl_tb -n "$ns" rollout status deployment/web --timeout=90s
+  # The label and annotation forms of the marker, too.
+  local form
+  for form in labels annotations; do
+    kubectl_tb -n "$ns" patch deployment web --type merge \
+      -p "{\"spec\":{\"template\":{\"metadata\":{\"$form\":{\"testbed.gantry.dev/never-ready\":\"true\"}}}}}"
+    if kubectl_tb -n "$ns" rollout status deployment/web --timeout=20s; then
+      echo "a never-ready ($form) update rolled out; expected rollout status to fail"; return 1
+    fi
+    kubectl_tb -n "$ns" rollout undo deployment/web
+    kubectl_tb -n "$ns" rollout status deployment/web --timeout=90s
+  done
   kubectl_tb delete namespace "$ns" --wait=false
 }
 

@@ -110,6 +110,13 @@ kube_up() {
     --bind-address 127.0.0.1 --secure-port "$SCHEDULER_PORT" \
     --cert-dir "$KUBE_STATE/scheduler" \
     --leader-elect=false --profiling=false
+  # kwok reads its stages once: restart it when kwok/stages.yaml changed since it started.
+  local stages_hash; stages_hash=$(sha256sum "$TESTBED_DIR/kwok/stages.yaml" | cut -c1-16)
+  if is_running kwok && [ "$(cat "$KUBE_STATE/kwok-stages.hash" 2>/dev/null)" != "$stages_hash" ]; then
+    log "kwok stages changed; restarting kwok"
+    stop_daemon kwok
+  fi
+  echo "$stages_hash" >"$KUBE_STATE/kwok-stages.hash"
   start_daemon kwok "$KWOK_DIR/kwok" \
     --kubeconfig "$KUBECONFIG_PATH" \
     --config "$TESTBED_DIR/kwok/stages.yaml" \
