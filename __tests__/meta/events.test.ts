@@ -101,3 +101,18 @@ describe('a ref that yields no tag', () => {
     expect(warnings[0]).toContain('release-7 is not a valid semver version');
   });
 });
+
+describe('comments', () => {
+  it('# lines and trailing # comments are ignored in tags, flavor and images', () => {
+    const { result } = metaFor('push-tag', {
+      inputs: {
+        images: '# where to push\nghcr.io/acme/app # the main registry',
+        tags: '# release tags\ntype=semver,pattern={{version}} # full version\ntype=sha',
+        flavor: 'latest=false # no latest',
+        labels: 'org.opencontainers.image.description=Fixes #12',
+      },
+    });
+    expect(result.tags).toEqual(['ghcr.io/acme/app:1.2.3', 'ghcr.io/acme/app:sha-860c190']);
+    expect(result.labels).toContain('org.opencontainers.image.description=Fixes #12');
+  });
+});

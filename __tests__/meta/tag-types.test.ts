@@ -191,7 +191,7 @@ describe('sanitising', () => {
       'type=ref,event=branch',
       ['feature-login-page'],
     ],
-    ['characters a tag cannot hold', 'push-branch-main', 'type=raw,value=a b@c#d', ['a-b-c-d']],
+    ['characters a tag cannot hold', 'push-branch-main', 'type=raw,value=a b@c%d', ['a-b-c-d']],
     ['a leading dot or dash', 'push-branch-main', 'type=raw,value=.-hidden', ['hidden']],
     ['nothing left', 'push-branch-main', 'type=raw,value=///\ntype=raw,value=ok', ['ok']],
   ])('%s', (_name, event, tags, expected) => {

@@ -43,15 +43,15 @@ export function parseMetaInputs(
   _ctx: Context,
   env: NodeJS.ProcessEnv = process.env,
 ): MetaInputs {
-  const tagLines = readEntries(source, 'tags');
-  const flavorLines = readEntries(source, 'flavor');
+  const tagLines = readEntries(source, 'tags', { inlineComments: true });
+  const flavorLines = readEntries(source, 'flavor', { inlineComments: true });
   const labels = readEntries(source, 'labels').map((line) => keyValue('labels', line, false));
   const annotations = readEntries(source, 'annotations').map((line) =>
     keyValue('annotations', line, true),
   );
   const templates = [...tagLines, ...flavorLines, ...labels.map((l) => l.value)];
   return {
-    images: parseImages(readEntries(source, 'images')),
+    images: parseImages(readEntries(source, 'images', { inlineComments: true })),
     tags: parseTagRules(tagLines),
     flavor: parseFlavor(flavorLines),
     labels,
