@@ -136,7 +136,12 @@ describe('build stage on the testbed', () => {
   it('takes tags and labels from the meta stage', async () => {
     const image = `${registry}/e2e/greeter-meta-${RUN}`;
     const result = await runAction({
-      inputs: { stages: 'meta,build', images: image, push: 'true' },
+      inputs: {
+        stages: 'meta,build',
+        images: image,
+        tags: 'type=semver,pattern={{version}}',
+        push: 'true',
+      },
       event: 'push-tag',
       env,
       api,
@@ -177,7 +182,7 @@ describe('build stage on the testbed', () => {
     expectSuccess(first);
     // Forget this fixture's records in the shared builder (its steps all name /greeter), so the
     // second build can only find its layers in the registry cache Gantry exported (mode=max).
-    docker(['buildx', 'prune', '--force', '--filter', 'description~=/greeter']);
+    docker(['buildx', 'prune', '--force', '--filter', 'description~=greeter']);
 
     const main = path.join(dir, 'main.go');
     fs.writeFileSync(
