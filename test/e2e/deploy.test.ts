@@ -57,6 +57,18 @@ function pods(namespace: string, selector: string): { image: string; ready: bool
     .items.filter((pod: any) => !pod.metadata.deletionTimestamp)
     .map((pod: any) => ({ image: pod.spec.containers[0].image, ready: isReady(pod) }));
 }
+
+/** How many pods a Service sends traffic to. */
+function endpointCount(namespace: string, service: string): number {
+  return getJson([
+    'get',
+    'endpointslices',
+    '-n',
+    namespace,
+    '-l',
+    `kubernetes.io/service-name=${service}`,
+  ]).items.flatMap((slice: any) => slice.endpoints ?? []).length;
+}
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
 const namespaces: string[] = [];
@@ -280,16 +292,7 @@ describe('canary', () => {
     expect(pods(namespace, 'app=web,!gantry.dev/track')).toEqual(
       Array(4).fill({ image: IMAGE_A, ready: true }),
     );
-    expect(
-      getJson([
-        'get',
-        'endpointslices',
-        '-n',
-        namespace,
-        '-l',
-        'kubernetes.io/service-name=web',
-      ]).items.flatMap((slice: { endpoints?: unknown[] }) => slice.endpoints ?? []),
-    ).toHaveLength(5);
+    expect(endpointCount(namespace, 'web')).toBe(5);
 
     // Promote reads the canary from the cluster (this step names no image).
     const promoted = await deploy(cwd, namespace, { ...canary, 'deploy-action': 'promote' });
@@ -348,7 +351,6 @@ describe('canary', () => {
       ]);
     });
 
-    /* eslint-disable @typescript-eslint/no-explicit-any -- kubectl JSON */
     it.each([
       [
         'ingress-nginx',
@@ -409,17 +411,8 @@ describe('canary', () => {
         expect(getJson(['get', 'deployment/web-canary', '-n', namespace]).spec.replicas).toBe(2);
         for (const ref of objects) expect(exists(namespace, ref)).toBe(true);
         checkRouting(namespace);
-        const endpoints = (service: string) =>
-          getJson([
-            'get',
-            'endpointslices',
-            '-n',
-            namespace,
-            '-l',
-            `kubernetes.io/service-name=${service}`,
-          ]).items.flatMap((slice: any) => slice.endpoints ?? []).length;
-        expect(endpoints('web')).toBe(4);
-        expect(endpoints('web-canary')).toBe(2);
+        expect(endpointCount(namespace, 'web')).toBe(4);
+        expect(endpointCount(namespace, 'web-canary')).toBe(2);
 
         expectSuccess(
           await deploy(cwd, namespace, { ...inputs, 'deploy-action': 'reject' }),
@@ -434,7 +427,6 @@ describe('canary', () => {
         expect(deploymentImage(namespace, 'web')).toBe(IMAGE_A);
       },
     );
-    /* eslint-enable @typescript-eslint/no-explicit-any */
   });
 });
 

@@ -1,9 +1,14 @@
 // Gateway API: a canary (and baseline) Service, and each HTTPRoute that sends traffic to a
 // stable Service rewritten to split that backend's weight between the tracks.
-import { InputError } from '../../../lib/errors';
 import type { KubeObject } from '../model';
 import { trackName } from '../tracks';
-import { trackServices, weights, type RouteInput, type TrafficRouter } from './router';
+import {
+  reroutedObjects,
+  trackServices,
+  weights,
+  type RouteInput,
+  type TrafficRouter,
+} from './router';
 
 export const CANARY_WEIGHT_ANNOTATION = 'gantry.dev/canary-weight';
 
@@ -52,20 +57,12 @@ function splitRoute(
 export const gatewayApiRouter: TrafficRouter = {
   split: 'gateway-api',
   hidesCanaryPods: true,
-  routes(input: RouteInput): KubeObject[] {
-    const names = input.services.map((service) => service.metadata.name);
-    const routes = input.manifests
-      .filter((object) => object.kind === 'HTTPRoute')
-      .map((route) => splitRoute(route, names, input))
-      .filter((route): route is KubeObject => route !== undefined);
-    if (routes.length === 0) {
-      throw new InputError(
-        'manifests',
-        `traffic-split gateway-api needs an HTTPRoute in the manifests with a backendRef to Service ${names.join(' or ') || '(none selects the workloads)'}`,
-      );
-    }
-    return [...trackServices(input, 'gateway-api'), ...routes];
-  },
+  routes: (input: RouteInput): KubeObject[] => [
+    ...trackServices(input, 'gateway-api'),
+    ...reroutedObjects(input, 'gateway-api', 'HTTPRoute', (route, services) =>
+      splitRoute(route, services, input),
+    ),
+  ],
   // The rerouted HTTPRoutes keep their names; the manifests' versions restore them.
   replaces: (object) => object.kind === 'HTTPRoute',
 };

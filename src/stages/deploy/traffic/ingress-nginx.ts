@@ -1,9 +1,8 @@
 // ingress-nginx: a canary Service and, for each Ingress routing to a stable Service, a canary
 // Ingress with the same hosts and paths pointing at it, weighted by the canary annotations.
-import { InputError } from '../../../lib/errors';
 import type { KubeObject } from '../model';
 import { trackMetadata, trackName } from '../tracks';
-import { trackServices, type RouteInput, type TrafficRouter } from './router';
+import { reroutedObjects, trackServices, type RouteInput, type TrafficRouter } from './router';
 
 export const NGINX_CANARY = 'nginx.ingress.kubernetes.io/canary';
 export const NGINX_CANARY_WEIGHT = 'nginx.ingress.kubernetes.io/canary-weight';
@@ -44,19 +43,11 @@ function canaryIngress(
 export const ingressNginxRouter: TrafficRouter = {
   split: 'ingress-nginx',
   hidesCanaryPods: true,
-  routes(input: RouteInput): KubeObject[] {
-    const names = input.services.map((service) => service.metadata.name);
-    const ingresses = input.manifests
-      .filter((object) => object.kind === 'Ingress')
-      .map((ingress) => canaryIngress(ingress, names, input.percentage))
-      .filter((ingress): ingress is KubeObject => ingress !== undefined);
-    if (ingresses.length === 0) {
-      throw new InputError(
-        'manifests',
-        `traffic-split ingress-nginx needs an Ingress in the manifests that routes to Service ${names.join(' or ') || '(none selects the workloads)'}`,
-      );
-    }
-    return [...trackServices(input, 'ingress-nginx'), ...ingresses];
-  },
+  routes: (input: RouteInput): KubeObject[] => [
+    ...trackServices(input, 'ingress-nginx'),
+    ...reroutedObjects(input, 'ingress-nginx', 'Ingress', (ingress, services) =>
+      canaryIngress(ingress, services, input.percentage),
+    ),
+  ],
   replaces: () => false,
 };

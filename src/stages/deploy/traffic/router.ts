@@ -1,5 +1,6 @@
 // What every traffic split provides: whether canary pods must stay out of the stable Services,
 // and the objects that send the canary (and baseline) their share of traffic.
+import { InputError } from '../../../lib/errors';
 import type { KubeObject, TrafficSplit } from '../model';
 import { trackLabels, trackMetadata, type Track } from '../tracks';
 
@@ -77,4 +78,29 @@ export function trackServices(input: RouteInput, split: TrafficSplit): KubeObjec
   return tracksFor(input.baseline).flatMap((track) =>
     input.services.map((service) => trackService(service, track, split)),
   );
+}
+
+/**
+ * The manifests' routing objects of one kind (Ingress, HTTPRoute) rewritten to reach the canary;
+ * `reroute` returns undefined for objects that do not route to the stable Services. A split
+ * that finds none cannot send the canary any traffic, which is an input error.
+ */
+export function reroutedObjects(
+  input: RouteInput,
+  split: TrafficSplit,
+  kind: string,
+  reroute: (object: KubeObject, services: string[]) => KubeObject | undefined,
+): KubeObject[] {
+  const services = input.services.map((service) => service.metadata.name);
+  const rerouted = input.manifests
+    .filter((object) => object.kind === kind)
+    .map((object) => reroute(object, services))
+    .filter((object): object is KubeObject => object !== undefined);
+  if (rerouted.length === 0) {
+    throw new InputError(
+      'manifests',
+      `traffic-split ${split} needs an ${kind} in the manifests that routes to Service ${services.join(' or ') || '(none selects the workloads)'}`,
+    );
+  }
+  return rerouted;
 }
