@@ -138,7 +138,8 @@ export const scanStage: Stage<ScanInputs, ScanResult> = {
       result: verdict.passed ? 'passed' : 'failed',
       vulnerabilities: verdict.counts,
       sarif: inputs.sarifFile,
-      target,
+      // Paths as the user wrote them: relative to the workspace.
+      target: inputs.scanType === 'image' ? target : path.relative(ctx.workspace, target) || '.',
       scanType: inputs.scanType,
       trivyVersion: trivy.version,
       verdict,

@@ -1,8 +1,10 @@
 // Trivy command lines: the one-repository DB download the fallback loop runs, and the scan.
 import type { ScanType, Scanner } from './model';
 
-// No progress bars in CI logs, no call home for a newer version or telemetry.
-const QUIET_NETWORK = ['--no-progress', '--skip-version-check', '--disable-telemetry'];
+// No call home for a newer version or telemetry.
+const QUIET_NETWORK = ['--skip-version-check', '--disable-telemetry'];
+// No progress bars in CI logs (`trivy config` downloads nothing and has no such flag).
+const NO_PROGRESS = '--no-progress';
 
 export function dbDownloadArgs(repository: string, cacheDir: string): string[] {
   return [
@@ -12,6 +14,7 @@ export function dbDownloadArgs(repository: string, cacheDir: string): string[] {
     repository,
     '--cache-dir',
     cacheDir,
+    NO_PROGRESS,
     ...QUIET_NETWORK,
   ];
 }
@@ -44,7 +47,7 @@ export function scanArgs(command: ScanCommand): string[] {
     ...QUIET_NETWORK,
   ];
   if (command.scanType !== 'config') {
-    args.push('--scanners', command.scanners.join(','));
+    args.push(NO_PROGRESS, '--scanners', command.scanners.join(','));
   }
   if (needsVulnerabilityDb(command.scanType, command.scanners)) {
     // The DB was prepared (restored or downloaded with fallback) before the scan; Trivy
