@@ -83,6 +83,9 @@ function main(): void {
     'registry',
     '--fail-on',
     'CRITICAL',
+    // The testbed's offline vulnerability DB: nothing in the demo reaches the internet.
+    '--trivy-db-repository',
+    env.TRIVY_DB_REPOSITORY ?? `${registry}/trivy-db:2`,
     '--manifests',
     path.join(APP, 'k8s'),
     '--namespace',
