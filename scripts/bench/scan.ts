@@ -7,19 +7,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { runAction } from '../../test/harness/runner';
 import { testbedEnv } from '../../test/harness/testbed';
+import { median, seconds } from './stats';
 
 const RUNS = 5;
 const BUDGET_MS = 500;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(2)} s`;
-}
 
 async function main(): Promise<number> {
   let env: Record<string, string>;

@@ -114,18 +114,18 @@ export const scanStage: Stage<ScanInputs, ScanResult> = {
       : undefined;
 
     core.info(`Scanning ${target} (${inputs.scanType})`);
-    const json = await scanWithTrivy(
-      trivy,
-      {
-        scanType: inputs.scanType,
-        target,
-        scanners: inputs.scanners,
-        cacheDir: inputs.cacheDir,
-        javaDbRepositories: inputs.javaDbRepositories,
-        ignoreFile: ignoreFile(inputs),
-      },
-      ctx.workspace,
-    );
+    const command = {
+      scanType: inputs.scanType,
+      target,
+      scanners: inputs.scanners,
+      cacheDir: inputs.cacheDir,
+      javaDbRepositories: inputs.javaDbRepositories,
+      ignoreFile: ignoreFile(inputs),
+    };
+    const json = await scanWithTrivy(trivy, command, ctx.workspace).catch((err: unknown) => {
+      const source = inputs.scanRef ? 'scan-ref' : "the build stage's image";
+      throw new Error(`Trivy could not scan ${target} (${source}): ${errorMessage(err)}`);
+    });
     if (db) await saveVulnerabilityDb(db, inputs.cacheDir);
 
     let report = parseTrivyReport(json);

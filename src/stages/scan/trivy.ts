@@ -45,7 +45,6 @@ async function downloadRelease(version: string): Promise<string> {
   // A mirror of the GitHub release assets (same file names) for runners without github.com.
   const base = process.env.GANTRY_TRIVY_RELEASES_URL || RELEASES_URL;
   const asset = releaseAsset(version, process.platform, process.arch);
-  core.info(`Downloading ${releaseUrl(base, version, asset.archive)}`);
   const sums = parseChecksums(
     fs.readFileSync(await tc.downloadTool(releaseUrl(base, version, asset.checksums)), 'utf8'),
   );
@@ -53,6 +52,7 @@ async function downloadRelease(version: string): Promise<string> {
   if (!expected) {
     throw new Error(`${asset.checksums} of Trivy v${version} lists no ${asset.archive}`);
   }
+  core.info(`Downloading ${releaseUrl(base, version, asset.archive)}`);
   const archive = await tc.downloadTool(releaseUrl(base, version, asset.archive));
   const actual = await sha256(archive);
   if (actual !== expected) {
