@@ -112,9 +112,21 @@ cmd_status() {
   return $rc
 }
 
+# up and down change shared machine state (one testbed per machine, fixed ports): several
+# test suites or developers may call them at once, so they take turns.
+with_lock() {
+  mkdir -p "$GANTRY_CACHE"
+  exec 9>"$GANTRY_CACHE/testbed.lock"
+  if ! flock -n 9; then
+    log "another testbed up/down is running; waiting for it"
+    flock 9
+  fi
+  "$@"
+}
+
 case "${1:-}" in
-  up) cmd_up ;;
-  down) cmd_down ;;
+  up) with_lock cmd_up ;;
+  down) with_lock cmd_down ;;
   status) cmd_status ;;
   check) cmd_check ;;
   *) echo "usage: testbed.sh up|down|status|check" >&2; exit 2 ;;
