@@ -10,10 +10,19 @@ import utc from 'dayjs/plugin/utc';
 import weekOfYear from 'dayjs/plugin/weekOfYear';
 import weekYear from 'dayjs/plugin/weekYear';
 
-// The package entry also drags in the precompiler's file-system and source-map support; the
-// prebuilt CommonJS build is the same engine and keeps the bundle small.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const Handlebars = require('handlebars/dist/cjs/handlebars') as typeof HandlebarsTypes;
+let handlebars: typeof HandlebarsTypes | undefined;
+
+/**
+ * Handlebars, loaded on first use: most runs of most stages have no template, and every run
+ * of the action would otherwise pay for evaluating the compiler at start-up. The package entry
+ * also drags in the precompiler's file-system and source-map support; the prebuilt CommonJS
+ * build is the same engine, smaller in the bundle.
+ */
+function engine(): typeof HandlebarsTypes {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  handlebars ??= (require('handlebars/dist/cjs/handlebars') as typeof HandlebarsTypes).create();
+  return handlebars;
+}
 
 // Plugins for the moment.js format tokens users know from docker/metadata-action (Q, Do, w, W...).
 dayjs.extend(utc);
@@ -22,8 +31,6 @@ dayjs.extend(advancedFormat);
 dayjs.extend(weekOfYear);
 dayjs.extend(isoWeek);
 dayjs.extend(weekYear);
-
-const engine = Handlebars.create();
 
 /** What global templates are rendered against. */
 export interface TemplateScope {
@@ -110,7 +117,7 @@ function compile(template: string): HandlebarsTypes.TemplateDelegate {
   let fn = compiled.get(template);
   if (!fn) {
     // Values are tags and labels, not HTML: no entity escaping.
-    fn = engine.compile(template, { noEscape: true, strict: false });
+    fn = engine().compile(template, { noEscape: true, strict: false });
     compiled.set(template, fn);
   }
   return fn;
@@ -156,7 +163,7 @@ export function templateProblem(template: string, allowed: readonly string[]): s
   if (!template.includes('{{')) return undefined;
   let program: hbs.AST.Program;
   try {
-    program = Handlebars.parse(template);
+    program = engine().parse(template);
   } catch (err) {
     return `invalid template: ${(err as Error).message.split('\n')[0]}`;
   }
@@ -208,7 +215,8 @@ function isTimeZone(zone: string): boolean {
 function expressionsOf(template: string): string[] | undefined {
   if (!template.includes('{{')) return [];
   try {
-    return Handlebars.parse(template)
+    return engine()
+      .parse(template)
       .body.filter((s) => s.type === 'MustacheStatement')
       .map((s) => ((s as hbs.AST.MustacheStatement).path as hbs.AST.PathExpression).original);
   } catch {
