@@ -1,4 +1,4 @@
-import { parseKubectlJson } from '../../src/stages/deploy/kubectl';
+import { kubeconfigSecrets, parseKubectlJson } from '../../src/stages/deploy/kubectl';
 import { kubectlDuration, parseDuration } from '../../src/lib/duration';
 
 describe('parseKubectlJson', () => {
@@ -34,5 +34,24 @@ describe('durations', () => {
     [90.5, '91s'],
   ])('%p seconds is kubectl --timeout=%s', (seconds, text) => {
     expect(kubectlDuration(seconds)).toBe(text);
+  });
+});
+
+describe('kubeconfigSecrets', () => {
+  it('finds the credentials of every user entry', () => {
+    const kubeconfig = [
+      'users:',
+      '- name: a',
+      '  user:',
+      '    client-certificate-data: Q0VSVA==',
+      '    client-key-data: S0VZ',
+      '- name: b',
+      '  user:',
+      '    token: "abc.def"',
+      '- name: c',
+      '  user: {username: u}',
+      '    password: hunter2',
+    ].join('\n');
+    expect(kubeconfigSecrets(kubeconfig)).toEqual(['Q0VSVA==', 'S0VZ', 'abc.def', 'hunter2']);
   });
 });

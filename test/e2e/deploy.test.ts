@@ -269,6 +269,28 @@ describe('rolling deploy', () => {
   });
 });
 
+describe('kubeconfig input', () => {
+  it('uses kubeconfig content from the input and masks its credentials', async () => {
+    const namespace = newNamespace('kubeconfig');
+    const cwd = workspace({ replicas: 1 });
+    const content = fs.readFileSync(env.KUBECONFIG, 'utf8');
+    const result = await deploy(
+      cwd,
+      namespace,
+      { 'deploy-images': IMAGE_A, kubeconfig: content },
+      { env: { KUBECONFIG: undefined } },
+    );
+    expectSuccess(result, 'succeeded');
+    expect(deploymentImage(namespace, 'web')).toBe(IMAGE_A);
+    const keyData = /client-key-data:\s*(\S+)/.exec(content)?.[1];
+    expect(keyData).toBeDefined();
+    expect(result.masked).toContain(keyData);
+    // Only the mask command itself carries it (the runner consumes that line).
+    const leaks = result.stdout.split('\n').filter((line) => line.includes(keyData!.slice(0, 40)));
+    expect(leaks).toEqual([`::add-mask::${keyData}`]);
+  });
+});
+
 describe('canary', () => {
   it('deploys a canary beside stable, promotes it, then rejects a second one', async () => {
     const namespace = newNamespace('canary');

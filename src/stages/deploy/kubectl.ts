@@ -25,6 +25,14 @@ export interface ApplyOptions {
   force: boolean;
 }
 
+// Kubeconfig fields that grant access; their values never appear in a log.
+const SECRET_FIELDS =
+  /^\s*-?\s*(?:token|password|client-key-data|client-certificate-data|id-token|refresh-token):\s*["']?([^\s"']+)/gm;
+
+export function kubeconfigSecrets(kubeconfig: string): string[] {
+  return [...kubeconfig.matchAll(SECRET_FIELDS)].map((match) => match[1]);
+}
+
 /** kubectl prints one object, a List, or nothing (everything ignored as not found). */
 export function parseKubectlJson(stdout: string): KubeObject[] {
   const text = stdout.trim();
@@ -51,6 +59,7 @@ export class Kubectl {
   ) {
     this.env = { ...process.env };
     if (kubeconfig !== '') {
+      for (const secret of kubeconfigSecrets(kubeconfig)) core.setSecret(secret);
       this.tempDir = fs.mkdtempSync(
         path.join(process.env.RUNNER_TEMP || os.tmpdir(), 'gantry-kube-'),
       );

@@ -19,6 +19,7 @@ import {
   describeWorkloads,
   diagnose,
   failureMessage,
+  otherResourcesNote,
   rollingDeploy,
   type DeployContext,
   type StrategyOutcome,
@@ -62,6 +63,7 @@ export async function deployCanary(
     throw err;
   }
   const workloads = describeWorkloads(result.applied, result.waits);
+  notes.push(...otherResourcesNote(result.applied));
   const deployed = deployedResources(result.applied);
   if (result.failed.length === 0) return { rollout: 'canary-ready', deployed, workloads, notes };
 

@@ -136,6 +136,12 @@ export function deployedResources(objects: KubeObject[]): DeployedResource[] {
   }));
 }
 
+/** The other objects applied alongside the workloads (Services, ConfigMaps, routing). */
+export function otherResourcesNote(applied: KubeObject[]): string[] {
+  const others = applied.filter((object) => !isWorkload(object)).map(objectRef);
+  return others.length > 0 ? [`Also applied: ${others.join(', ')}.`] : [];
+}
+
 /** Why the rollout failed, for the job's error: which workloads, what kubectl said, diagnostics. */
 export function failureMessage(
   headline: string,
@@ -149,10 +155,11 @@ export function failureMessage(
 export async function rollingDeploy(
   dc: DeployContext,
   objects: KubeObject[],
-  notes: string[] = [],
+  earlierNotes: string[] = [],
 ): Promise<StrategyOutcome> {
   const result = await applyAndWait(dc, objects);
   const workloads = describeWorkloads(result.applied, result.waits);
+  const notes = [...earlierNotes, ...otherResourcesNote(result.applied)];
   const deployed = deployedResources(result.applied);
   if (result.failed.length === 0) return { rollout: 'succeeded', deployed, workloads, notes };
 
@@ -193,7 +200,7 @@ export async function rollingDeploy(
     deployed: deployedResources(running),
     workloads: describeWorkloads(running, [
       ...result.waits.filter((w) => !toUndo.includes(w.object)),
-      ...restored.map((w, i) => ({ ...w, object: running[result.applied.indexOf(toUndo[i])] })),
+      ...restored,
     ]),
     notes: [...notes, `rolled back: ${names}`],
     failure: failureMessage(headline, result.failed, diagnostics),
