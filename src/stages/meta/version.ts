@@ -37,20 +37,18 @@ interface Candidate {
 
 export function computeVersion(rules: TagRule[], flavor: Flavor, scope: TagScope): Version {
   const version: Version = { main: undefined, partial: [], latest: false, warnings: [] };
-  let latestDecided = false;
   for (const rule of rules) {
     if (!isEnabled(rule, scope)) continue;
     const candidate = candidateFor(rule, scope, version.warnings);
     if (!candidate) continue;
     const value = sanitizeTag(withAffixes(candidate.value, rule, flavor, scope));
     if (value === '') continue;
-    if (version.main === undefined) version.main = value;
-    else if (value !== version.main && !version.partial.includes(value))
-      version.partial.push(value);
-    // The highest-priority rule that produced a tag decides about `latest`.
-    if (!latestDecided) {
+    if (version.main === undefined) {
+      version.main = value;
+      // The highest-priority rule that produced a tag decides about `latest`.
       version.latest = flavor.latest === 'auto' ? candidate.autoLatest : flavor.latest === 'true';
-      latestDecided = true;
+    } else if (value !== version.main && !version.partial.includes(value)) {
+      version.partial.push(value);
     }
   }
   return version;
@@ -113,12 +111,11 @@ function candidateFor(rule: TagRule, scope: TagScope, warnings: string[]): Candi
       const edgeBranch = rule.branch || scope.defaultBranch;
       return branch === edgeBranch ? { value: 'edge', autoLatest: false } : undefined;
     }
-    case 'ref':
-      if (rule.event === 'branch') return branch ? { value: branch, autoLatest: false } : undefined;
-      if (rule.event === 'tag') return tag ? { value: tag, autoLatest: true } : undefined;
-      return pullRequestNumber(scope.ref)
-        ? { value: pullRequestNumber(scope.ref)!, autoLatest: false }
-        : undefined;
+    case 'ref': {
+      const value = { branch, tag, pr: pullRequestNumber(scope.ref) }[rule.event];
+      // Only a git tag says "this is a release": it alone earns `latest` under latest=auto.
+      return value ? { value, autoLatest: rule.event === 'tag' } : undefined;
+    }
     case 'raw':
       return { value: renderTemplate(rule.value, scope), autoLatest: false };
     case 'sha':
@@ -130,9 +127,9 @@ function candidateFor(rule: TagRule, scope: TagScope, warnings: string[]): Candi
   }
 }
 
-/** refs/pull/7/merge -> "7". */
-function pullRequestNumber(ref: string): string | undefined {
-  return /^refs\/pull\/([^/]+)\//.exec(ref)?.[1];
+/** refs/pull/7/merge -> "7" ('' for other refs). */
+function pullRequestNumber(ref: string): string {
+  return /^refs\/pull\/([^/]+)\//.exec(ref)?.[1] ?? '';
 }
 
 /** semver, pep440 and match read `value=` when given, else the git tag being built. */
@@ -217,8 +214,7 @@ function matchCandidate(
 ): Candidate | undefined {
   const raw = versionSource(rule, scope);
   if (raw === undefined) return undefined;
-  // A copy: a /g pattern's lastIndex must not carry over from one run to the next.
-  const match = raw.match(new RegExp(rule.pattern));
+  const match = raw.match(rule.pattern);
   if (!match) {
     warnings.push(`${rule.pattern} does not match ${raw}, so "${rule.line}" gave no tag`);
     return undefined;
