@@ -1,4 +1,4 @@
-import { countSteps, parseBuildSteps } from '../../src/stages/build/progress';
+import { countSteps, exportedManifest, parseBuildSteps } from '../../src/stages/build/progress';
 
 // A warm rebuild's plain progress after main.go changed, as buildx prints it.
 const WARM_BUILDKIT = `#0 building with "testbed" instance using remote driver
@@ -80,5 +80,14 @@ describe('parseBuildSteps', () => {
 
   it('is empty for a log without steps', () => {
     expect(countSteps(parseBuildSteps('nothing here'))).toEqual({ total: 0, cached: 0 });
+  });
+});
+
+describe('exportedManifest', () => {
+  it('finds the image manifest BuildKit exported, not the index', () => {
+    const m = `sha256:${'1'.repeat(64)}`;
+    const log = `#15 exporting to image\n#15 exporting manifest ${m} done\n#15 exporting manifest list sha256:${'2'.repeat(64)} done\n`;
+    expect(exportedManifest(log)).toBe(m);
+    expect(exportedManifest(WARM_BUILDKIT)).toBeUndefined();
   });
 });

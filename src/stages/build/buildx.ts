@@ -11,22 +11,21 @@ import type { SecretSource } from './model';
 export type Tooling =
   { kind: 'buildx'; builder: BuilderInfo } | { kind: 'docker'; cliVersion: string };
 
-/** buildx if `docker buildx version` works, else the docker CLI's version for the fallback. */
+/** buildx and its builder if `docker buildx inspect` works, else the CLI version for the fallback. */
 export async function detectTooling(builder: string, cwd: string): Promise<Tooling> {
-  const inspectArgs = ['buildx', 'inspect', ...(builder ? [builder] : [])];
-  // Both at once: the inspect is wasted only on machines without buildx.
-  const [version, inspect] = await Promise.all([
-    run('docker', ['buildx', 'version'], { allowFailure: true, cwd }),
-    run('docker', inspectArgs, { allowFailure: true, cwd }),
-  ]);
-  if (version.exitCode === 0) {
-    if (inspect.exitCode !== 0) {
-      throw new Error(
-        `buildx cannot use the builder ${builder ? `"${builder}"` : '(default)'}: ` +
-          `${(inspect.stderr || inspect.stdout).trim()}. Check the \`builder\` input or BUILDX_BUILDER.`,
-      );
-    }
+  // One call on the common path: a working inspect proves buildx is there and names the driver.
+  const inspect = await run('docker', ['buildx', 'inspect', ...(builder ? [builder] : [])], {
+    allowFailure: true,
+    cwd,
+  });
+  if (inspect.exitCode === 0)
     return { kind: 'buildx', builder: parseBuildxInspect(inspect.stdout) };
+  const version = await run('docker', ['buildx', 'version'], { allowFailure: true, cwd });
+  if (version.exitCode === 0) {
+    throw new Error(
+      `buildx cannot use the builder ${builder ? `"${builder}"` : '(default)'}: ` +
+        `${(inspect.stderr || inspect.stdout).trim()}. Check the \`builder\` input or BUILDX_BUILDER.`,
+    );
   }
   const cli = await run('docker', ['version', '--format', '{{.Client.Version}}'], {
     allowFailure: true,
@@ -91,9 +90,13 @@ export async function engineImageSize(imageId: string, cwd: string): Promise<num
   return result.exitCode === 0 && Number.isFinite(size) ? size : undefined;
 }
 
-/** What a pull of the pushed image downloads (first platform), from the registry's manifests. */
+/**
+ * What a pull of the pushed image downloads (first platform), from the registry's manifest.
+ * `platformManifest` (read from the build log) saves a round trip through the index.
+ */
 export async function registryImageSize(
   pinned: string,
+  platformManifest: string | undefined,
   builder: string,
   cwd: string,
 ): Promise<number | undefined> {
@@ -103,10 +106,11 @@ export async function registryImageSize(
     const result = await run('docker', args, { allowFailure: true, cwd });
     return result.exitCode === 0 ? result.stdout : undefined;
   };
-  const top = await raw(pinned);
+  const name = pinned.split('@')[0];
+  const top = await raw(platformManifest ? `${name}@${platformManifest}` : pinned);
   if (!top) return undefined;
   const platformDigest = firstPlatformManifest(top);
   if (!platformDigest) return manifestSize(top);
-  const manifest = await raw(`${pinned.split('@')[0]}@${platformDigest}`);
+  const manifest = await raw(`${name}@${platformDigest}`);
   return manifest ? manifestSize(manifest) : undefined;
 }

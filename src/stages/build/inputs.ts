@@ -160,7 +160,8 @@ export function parseBuildInputs(
     load,
     outputs: readList(source, 'outputs', { ignoreComma: true, quote: false }),
     cache: readChoice(source, 'cache', CACHE_CHOICES, 'auto'),
-    cacheDir: source.get('local-cache-dir') || path.join(env.RUNNER_TEMP || os.tmpdir(), 'gantry-cache'),
+    cacheDir:
+      source.get('local-cache-dir') || path.join(env.RUNNER_TEMP || os.tmpdir(), 'gantry-cache'),
     cacheFrom: readList(source, 'cache-from', { ignoreComma: true, quote: false }),
     cacheTo: readList(source, 'cache-to', { ignoreComma: true, quote: false }),
     noCache: readBoolean(source, 'no-cache', false),

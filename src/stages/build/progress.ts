@@ -49,3 +49,8 @@ export function parseBuildSteps(log: string): BuildStep[] {
 export function countSteps(steps: BuildStep[]): StepCounts {
   return { total: steps.length, cached: steps.filter((step) => step.cached).length };
 }
+
+/** The first image manifest BuildKit exported (`#15 exporting manifest sha256:...`). */
+export function exportedManifest(log: string): string | undefined {
+  return /^#\d+ exporting manifest (sha256:[a-f0-9]{64})/m.exec(log)?.[1];
+}

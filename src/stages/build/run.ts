@@ -22,7 +22,7 @@ import { cacheBranches, planCache } from './cache';
 import { fallbackBlocker, fallbackMode, fallbackWarning } from './fallback';
 import { fallbackMetadata, pushedDigest, readBuildxIdentity, type BuildIdentity } from './metadata';
 import type { BuildInputs, BuildResult, BuilderKind, CachePlan, SecretSource } from './model';
-import { countSteps, parseBuildSteps } from './progress';
+import { countSteps, exportedManifest, parseBuildSteps } from './progress';
 import { imageName, parseImageRef, pinDigest } from './refs';
 
 /** `key=value` items, later ones replacing earlier ones with the same key, order kept. */
@@ -197,7 +197,10 @@ export async function runBuildStage(
   let sizeBytes = built.sizeBytes;
   if (sizeBytes === undefined && built.builder === 'buildx') {
     if (inputs.load && built.imageId) sizeBytes = await engineImageSize(built.imageId, cwd);
-    else if (inputs.push && image) sizeBytes = await registryImageSize(image, inputs.builder, cwd);
+    else if (inputs.push && image) {
+      const manifest = exportedManifest(built.log);
+      sizeBytes = await registryImageSize(image, manifest, inputs.builder, cwd);
+    }
   }
   const result: BuildResult = {
     imageId: built.imageId,
