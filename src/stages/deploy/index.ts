@@ -35,6 +35,11 @@ async function prepareManifests(
     loaded.manifests.map((m) => m.object),
     images,
   );
+  if (images.length === 0) {
+    core.info(
+      'no images to pin (no deploy-images, no build): manifests keep their image references',
+    );
+  }
   for (const pin of pinned.pins)
     core.info(`pinned ${pin.workload} container ${pin.container}: ${pin.from} -> ${pin.to}`);
   for (const image of pinned.unused)
