@@ -19,6 +19,7 @@ const digest = (fill: string) => `${REPOSITORY}@sha256:${fill.repeat(64)}`;
 const IMAGE_A = digest('a');
 const IMAGE_B = digest('b');
 const IMAGE_C = digest('c');
+const IMAGE_D = digest('d');
 const NEVER_READY = `${REPOSITORY}:${NEVER_READY_MARKER}`;
 const CRDS = path.join(REPO_ROOT, 'test', 'fixtures', 'deploy', 'crds');
 
@@ -316,12 +317,20 @@ describe('canary', () => {
     );
     expect(endpointCount(namespace, 'web')).toBe(5);
 
+    // Deploying again with a newer image updates the running canary; stable stays.
+    const updated = await deploy(cwd, namespace, { ...canary, 'deploy-images': IMAGE_D });
+    expectSuccess(updated, 'canary-ready');
+    expect(pods(namespace, 'gantry.dev/track=canary').filter((p) => p.ready)).toEqual([
+      { image: IMAGE_D, ready: true },
+    ]);
+    expect(deploymentImage(namespace, 'web')).toBe(IMAGE_A);
+
     // Promote reads the canary from the cluster (this step names no image).
     const promoted = await deploy(cwd, namespace, { ...canary, 'deploy-action': 'promote' });
     expectSuccess(promoted, 'promoted');
-    expect(deploymentImage(namespace, 'web')).toBe(IMAGE_B);
+    expect(deploymentImage(namespace, 'web')).toBe(IMAGE_D);
     expect(
-      pods(namespace, 'app=web,!gantry.dev/track').filter((p) => p.ready && p.image === IMAGE_B),
+      pods(namespace, 'app=web,!gantry.dev/track').filter((p) => p.ready && p.image === IMAGE_D),
     ).toHaveLength(4);
     expect(exists(namespace, 'deployment/web-canary')).toBe(false);
 
@@ -332,13 +341,13 @@ describe('canary', () => {
     });
     expectSuccess(second, 'canary-ready');
     expect(deploymentImage(namespace, 'web-canary')).toBe(IMAGE_C);
-    expect(deploymentImage(namespace, 'web-baseline')).toBe(IMAGE_B);
+    expect(deploymentImage(namespace, 'web-baseline')).toBe(IMAGE_D);
 
     const rejected = await deploy(cwd, namespace, { ...canary, 'deploy-action': 'reject' });
     expectSuccess(rejected, 'rejected');
     expect(exists(namespace, 'deployment/web-canary')).toBe(false);
     expect(exists(namespace, 'deployment/web-baseline')).toBe(false);
-    expect(deploymentImage(namespace, 'web')).toBe(IMAGE_B);
+    expect(deploymentImage(namespace, 'web')).toBe(IMAGE_D);
     expect(getJson(['get', 'deployment/web', '-n', namespace]).metadata.generation).toBe(2);
   });
 
