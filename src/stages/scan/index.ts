@@ -105,7 +105,7 @@ export const scanStage: Stage<ScanInputs, ScanResult> = {
 
   async run(inputs, ctx, previous) {
     const target = scanTarget(inputs, previous);
-    const trivy = await installTrivy(inputs.trivyVersion);
+    const trivy = await installTrivy(inputs.trivyVersion, inputs.cacheDir);
     core.info(`Trivy ${trivy.version} from ${trivy.source}: ${trivy.path}`);
 
     const needsDb = needsVulnerabilityDb(inputs.scanType, inputs.scanners);

@@ -1,8 +1,6 @@
 // Everything that touches Trivy and its files: finding or installing the binary, preparing
 // the vulnerability DB (cache restore, download with fallback, cache save) and the scan.
-import * as cache from '@actions/cache';
 import * as core from '@actions/core';
-import * as tc from '@actions/tool-cache';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -19,6 +17,11 @@ import {
 } from './release';
 import { dbDownloadArgs, scanArgs, type ScanCommand } from './trivy-args';
 
+// @actions/cache and @actions/tool-cache take the better part of a second to load (HTTP and
+// storage clients): only the runs that restore a cache or download Trivy pay for them.
+const loadCache = () => import('@actions/cache');
+const loadToolCache = () => import('@actions/tool-cache');
+
 export interface Trivy {
   path: string;
   version: string;
@@ -26,12 +29,67 @@ export interface Trivy {
   source: string;
 }
 
-async function versionOf(binary: string): Promise<string | undefined> {
-  try {
-    const result = await run(binary, ['--version'], { allowFailure: true });
-    return result.exitCode === 0 ? parseTrivyVersion(result.stdout) : undefined;
-  } catch {
-    return undefined; // not found or not executable
+/** An executable by path, or found on PATH by name; undefined when there is none. */
+function resolveExecutable(binary: string): string | undefined {
+  const isFile = (file: string) => fs.existsSync(file) && fs.statSync(file).isFile();
+  if (binary.includes('/') || binary.includes(path.sep)) {
+    return isFile(binary) ? path.resolve(binary) : undefined;
+  }
+  return (process.env.PATH ?? '')
+    .split(path.delimiter)
+    .filter((dir) => dir !== '')
+    .map((dir) => path.join(dir, binary))
+    .find(isFile);
+}
+
+interface VersionStamp {
+  size: number;
+  mtimeMs: number;
+  version: string;
+}
+
+/**
+ * What `trivy --version` said, per binary: asking costs a process start on every run, so
+ * the answer is kept next to the DB until the binary's size or modification time changes.
+ */
+class TrivyVersions {
+  private stamps: Record<string, VersionStamp> = {};
+  private changed = false;
+
+  constructor(private readonly file: string) {
+    try {
+      this.stamps = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, VersionStamp>;
+    } catch {
+      this.stamps = {}; // first run, or a stamp file worth nothing
+    }
+  }
+
+  async of(binary: string): Promise<{ path: string; version: string } | undefined> {
+    const resolved = resolveExecutable(binary);
+    if (!resolved) return undefined;
+    const { size, mtimeMs } = fs.statSync(resolved);
+    const stamp = this.stamps[resolved];
+    if (stamp && stamp.size === size && stamp.mtimeMs === mtimeMs) {
+      return { path: resolved, version: stamp.version };
+    }
+    const result = await run(resolved, ['--version'], { allowFailure: true }).catch(
+      () => undefined,
+    );
+    const version = result?.exitCode === 0 ? parseTrivyVersion(result.stdout) : undefined;
+    if (!version) return undefined;
+    this.stamps[resolved] = { size, mtimeMs, version };
+    this.changed = true;
+    return { path: resolved, version };
+  }
+
+  save(): void {
+    if (!this.changed) return;
+    try {
+      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      fs.writeFileSync(this.file, JSON.stringify(this.stamps, null, 2));
+    } catch (err) {
+      core.debug(`Could not keep Trivy versions in ${this.file}: ${errorMessage(err)}`);
+    }
   }
 }
 
@@ -44,6 +102,7 @@ async function sha256(file: string): Promise<string> {
 async function downloadRelease(version: string): Promise<string> {
   // A mirror of the GitHub release assets (same file names) for runners without github.com.
   const base = process.env.GANTRY_TRIVY_RELEASES_URL || RELEASES_URL;
+  const tc = await loadToolCache();
   const asset = releaseAsset(version, process.platform, process.arch);
   const sums = parseChecksums(
     fs.readFileSync(await tc.downloadTool(releaseUrl(base, version, asset.checksums)), 'utf8'),
@@ -70,28 +129,43 @@ async function downloadRelease(version: string): Promise<string> {
  * A trivy of exactly `version`: $TRIVY or the one on PATH when it matches, else the tool
  * cache, else the release archive (checksum-verified, then kept in the tool cache).
  */
-export async function installTrivy(version: string): Promise<Trivy> {
-  const binaryName = process.platform === 'win32' ? 'trivy.exe' : 'trivy';
-  const candidates: [string, string][] = [];
-  if (process.env.TRIVY) candidates.push([process.env.TRIVY, 'TRIVY']);
-  candidates.push([binaryName, 'PATH']);
-  for (const [binary, source] of candidates) {
-    const found = await versionOf(binary);
-    if (found === version) return { path: binary, version, source };
-    if (found) core.info(`Not using trivy ${found} from ${source}: trivy-version is v${version}`);
+export async function installTrivy(version: string, cacheDir: string): Promise<Trivy> {
+  const versions = new TrivyVersions(path.join(cacheDir, 'gantry-trivy-versions.json'));
+  try {
+    const binaryName = process.platform === 'win32' ? 'trivy.exe' : 'trivy';
+    const candidates: [string, string][] = [];
+    if (process.env.TRIVY) candidates.push([process.env.TRIVY, 'TRIVY']);
+    candidates.push([binaryName, 'PATH']);
+    for (const [binary, source] of candidates) {
+      const found = await versions.of(binary);
+      if (found?.version === version) return { path: found.path, version, source };
+      if (found) {
+        core.info(`Not using trivy ${found.version} from ${source}: trivy-version is v${version}`);
+      }
+    }
+    let dir = (await loadToolCache()).find('trivy', version);
+    let source = 'tool cache';
+    if (!dir) {
+      dir = await downloadRelease(version);
+      source = 'release archive';
+    }
+    const found = await versions.of(path.join(dir, binaryName));
+    if (found?.version !== version) {
+      throw new Error(
+        `${path.join(dir, binaryName)} reports version ${found?.version ?? '(none)'}, expected ${version}`,
+      );
+    }
+    return { path: found.path, version, source };
+  } finally {
+    versions.save();
   }
-  let dir = tc.find('trivy', version);
-  let source = 'tool cache';
-  if (!dir) {
-    dir = await downloadRelease(version);
-    source = 'release archive';
-  }
-  const binary = path.join(dir, binaryName);
-  const found = await versionOf(binary);
-  if (found !== version) {
-    throw new Error(`${binary} reports version ${found ?? '(none)'}, expected ${version}`);
-  }
-  return { path: binary, version, source };
+}
+
+/** The Actions cache, when the runner provides the service (its URL is in the environment). */
+async function cacheService(): Promise<typeof import('@actions/cache') | undefined> {
+  if (!process.env.ACTIONS_CACHE_URL && !process.env.ACTIONS_RESULTS_URL) return undefined;
+  const cache = await loadCache();
+  return cache.isFeatureAvailable() ? cache : undefined;
 }
 
 function readDbMetadata(dbDir: string): DbMetadata | undefined {
@@ -139,7 +213,8 @@ export async function prepareVulnerabilityDb(
     return { repository: '' };
   }
   const state: DbState = { repository: '' };
-  if (cache.isFeatureAvailable()) {
+  const cache = await cacheService();
+  if (cache) {
     state.cacheKey = dbCacheKey(now, `${process.platform}-${process.arch}`);
     try {
       state.restoredKey = await cache.restoreCache(dbCachePaths(cacheDir), state.cacheKey, [
@@ -177,7 +252,8 @@ export async function prepareVulnerabilityDb(
 
 /** Save the DB (and a Java DB Trivy fetched) under today's key unless it came from there. */
 export async function saveVulnerabilityDb(state: DbState, cacheDir: string): Promise<void> {
-  if (!state.cacheKey || state.restoredKey === state.cacheKey) return;
+  const cache = await cacheService();
+  if (!cache || !state.cacheKey || state.restoredKey === state.cacheKey) return;
   const paths = dbCachePaths(cacheDir).filter((p) => fs.existsSync(p));
   if (paths.length === 0) return;
   try {
