@@ -276,6 +276,35 @@ describe('scan stage on the testbed', () => {
     expect(r.summary).toContain('k8s/deployment.yaml');
   });
 
+  it('scans the image the build stage pushed, pinned by digest', async () => {
+    const cwd = tempDir('ws');
+    fs.writeFileSync(
+      path.join(cwd, 'Dockerfile'),
+      `FROM ${VULNERABLE}\nLABEL org.opencontainers.image.title=scan-e2e\n`,
+    );
+    const repository = `${env.REGISTRY}/e2e/scan-${Date.now().toString(36)}`;
+    const r = await runAction({
+      inputs: {
+        stages: 'build,scan',
+        tags: `${repository}:1`,
+        push: 'true',
+        'trivy-db-repository': env.TRIVY_DB_REPOSITORY,
+        'cache-dir': tempDir('cache'),
+        'sarif-file': path.join(cwd, 'trivy.sarif'),
+      },
+      env,
+      cwd,
+      timeoutMs: 8 * 60_000,
+    });
+    expect(r.outputs.image).toMatch(/@sha256:[a-f0-9]{64}$/);
+    expect(r.outputs.image.startsWith(`${repository}@sha256:`)).toBe(true);
+    expect(r.summary).toContain(`\`${r.outputs.image}\` (image) scanned with Trivy`);
+    expect(r.outputs['scan-result']).toBe('failed');
+    expect(r.errors.some((e) => e.startsWith('Scan failed') && e.includes(CRITICAL_CVE))).toBe(
+      true,
+    );
+  });
+
   it('rejects an unknown severity before running Trivy', async () => {
     const r = await scan({ 'scan-ref': VULNERABLE, severity: 'HIGH,SEVERE' });
     expect(r.exitCode).toBe(1);
