@@ -8,34 +8,34 @@ import { parseBuildxInspect, type BuilderInfo } from './builder-info';
 import { firstPlatformManifest, manifestSize } from './metadata';
 import type { SecretSource } from './model';
 
-export type Tooling =
-  { kind: 'buildx'; builder: BuilderInfo } | { kind: 'docker'; cliVersion: string };
+/** Whether the buildx plugin runs at all. */
+export async function buildxInstalled(cwd: string): Promise<boolean> {
+  return (await run('docker', ['buildx', 'version'], { allowFailure: true, cwd })).exitCode === 0;
+}
 
-/** buildx and its builder if `docker buildx inspect` works, else the CLI version for the fallback. */
-export async function detectTooling(builder: string, cwd: string): Promise<Tooling> {
-  // One call on the common path: a working inspect proves buildx is there and names the driver.
-  const inspect = await run('docker', ['buildx', 'inspect', ...(builder ? [builder] : [])], {
-    allowFailure: true,
-    cwd,
-  });
-  if (inspect.exitCode === 0)
-    return { kind: 'buildx', builder: parseBuildxInspect(inspect.stdout) };
-  const version = await run('docker', ['buildx', 'version'], { allowFailure: true, cwd });
-  if (version.exitCode === 0) {
+/** The builder's name and driver, from `docker buildx inspect`. */
+export async function inspectBuilder(builder: string, cwd: string): Promise<BuilderInfo> {
+  const args = ['buildx', 'inspect', ...(builder ? [builder] : [])];
+  const result = await run('docker', args, { allowFailure: true, cwd });
+  if (result.exitCode !== 0) {
     throw new Error(
       `buildx cannot use the builder ${builder ? `"${builder}"` : '(default)'}: ` +
-        `${(inspect.stderr || inspect.stdout).trim()}. Check the \`builder\` input or BUILDX_BUILDER.`,
+        `${(result.stderr || result.stdout).trim()}. Check the \`builder\` input or BUILDX_BUILDER.`,
     );
   }
+  return parseBuildxInspect(result.stdout);
+}
+
+/** The docker CLI's own version (the fallback's abilities depend on it). */
+export async function dockerCliVersion(cwd: string): Promise<string> {
   const cli = await run('docker', ['version', '--format', '{{.Client.Version}}'], {
     allowFailure: true,
     cwd,
   });
-  const cliVersion = cli.stdout.trim().split('\n')[0] ?? '';
-  if (!cliVersion) {
+  const version = cli.stdout.trim().split('\n')[0] ?? '';
+  if (!version)
     throw new Error(`the docker CLI does not run: ${(cli.stderr || cli.stdout).trim()}`);
-  }
-  return { kind: 'docker', cliVersion };
+  return version;
 }
 
 /** A private temporary directory for secret values, metadata and the image ID; removed after. */

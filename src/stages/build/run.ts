@@ -8,17 +8,18 @@ import type { PipelineResults } from '../types';
 import { buildxArgs, dockerBuildArgs, type BuildPlan } from './argv';
 import { canExportCache } from './builder-info';
 import {
-  detectTooling,
+  buildxInstalled,
+  dockerCliVersion,
   dockerPush,
   engineImageSize,
+  inspectBuilder,
   readIfExists,
   registryImageSize,
   runBuild,
   withWorkDir,
   writeSecretFiles,
-  type Tooling,
 } from './buildx';
-import { cacheBranches, planCache } from './cache';
+import { cacheBranches, cacheExportType, planCache, type CacheRequest } from './cache';
 import { fallbackBlocker, fallbackMode, fallbackWarning } from './fallback';
 import { fallbackMetadata, pushedDigest, readBuildxIdentity, type BuildIdentity } from './metadata';
 import type { BuildInputs, BuildResult, BuilderKind, CachePlan, SecretSource } from './model';
@@ -79,11 +80,6 @@ function ghaCacheAvailable(env: NodeJS.ProcessEnv): boolean {
   return Boolean(env.ACTIONS_RUNTIME_TOKEN && (env.ACTIONS_CACHE_URL || env.ACTIONS_RESULTS_URL));
 }
 
-function exportSupport(tooling: Tooling) {
-  if (tooling.kind === 'buildx') return canExportCache(tooling.builder);
-  return { supported: false as const, why: 'buildx is not installed' };
-}
-
 /** The fallback's `docker build` cannot read env secrets itself: give it their values as files. */
 function secretsForFallback(secrets: SecretSource[], env: NodeJS.ProcessEnv): SecretSource[] {
   return secrets.map((secret) =>
@@ -110,6 +106,8 @@ interface Built extends BuildIdentity {
   sizeBytes: number | undefined;
 }
 
+type ExportSupport = CacheRequest['exportSupport'];
+
 export async function runBuildStage(
   inputs: BuildInputs,
   ctx: Context,
@@ -120,76 +118,96 @@ export async function runBuildStage(
   for (const warning of inputs.warnings) core.warning(warning);
   const naming = resolveNaming(inputs, previous);
   const cwd = ctx.workspace;
-  const tooling = await detectTooling(inputs.builder, cwd);
 
-  const cache = planCache({
-    cache: inputs.cache,
-    cacheFrom: inputs.cacheFrom,
-    cacheTo: inputs.cacheTo,
-    noCache: inputs.noCache,
-    push: inputs.push,
-    imageName: naming.tags[0] ? imageName(naming.tags[0]) : undefined,
-    firstTag: naming.tags[0],
-    target: inputs.target,
-    ...cacheBranches(ctx),
-    cacheDir: path.resolve(cwd, inputs.cacheDir),
-    ghaAvailable: ghaCacheAvailable(env),
-    exportSupport: exportSupport(tooling),
-  });
-  core.info(`Cache plan: ${cache.reasons.join('; ')}`);
-  for (const value of cache.from) core.info(`  cache-from ${value}`);
-  for (const value of cache.to) core.info(`  cache-to   ${value}`);
-
-  let mode: ReturnType<typeof fallbackMode> | undefined;
-  if (tooling.kind === 'docker') {
-    mode = fallbackMode(tooling.cliVersion);
-    const explicitAnnotations = !previous.meta && inputs.annotations.length > 0;
-    const blocker = fallbackBlocker(inputs, mode, explicitAnnotations);
-    if (blocker) throw blocker;
-    core.warning(fallbackWarning(mode, tooling.cliVersion));
-  }
+  const cacheFor = (exportSupport: ExportSupport): CachePlan => {
+    const cache = planCache({
+      cache: inputs.cache,
+      cacheFrom: inputs.cacheFrom,
+      cacheTo: inputs.cacheTo,
+      noCache: inputs.noCache,
+      push: inputs.push,
+      imageName: naming.tags[0] ? imageName(naming.tags[0]) : undefined,
+      firstTag: naming.tags[0],
+      target: inputs.target,
+      ...cacheBranches(ctx),
+      cacheDir: path.resolve(cwd, inputs.cacheDir),
+      ghaAvailable: ghaCacheAvailable(env),
+      exportSupport,
+    });
+    core.info(`Cache plan: ${cache.reasons.join('; ')}`);
+    for (const value of cache.from) core.info(`  cache-from ${value}`);
+    for (const value of cache.to) core.info(`  cache-to   ${value}`);
+    return cache;
+  };
+  let cache = cacheFor({ supported: true });
 
   const started = Date.now();
   const built = await withWorkDir(async (dir): Promise<Built> => {
-    const secrets =
-      tooling.kind === 'buildx' ? inputs.secrets : secretsForFallback(inputs.secrets, env);
-    const plan: BuildPlan = {
+    const planWith = (plannedCache: CachePlan, secrets: SecretSource[]): BuildPlan => ({
       inputs: { ...inputs, secrets },
       ...naming,
-      cache,
+      cache: plannedCache,
       secretValueFiles: writeSecretFiles(dir, secrets),
       metadataFile: path.join(dir, 'metadata.json'),
       iidFile: path.join(dir, 'iid'),
-    };
-    if (tooling.kind === 'buildx') {
+    });
+    const withBuildx = async (plan: BuildPlan): Promise<Built> => {
       const log = await runBuild(buildxArgs(plan), { cwd });
       const identity = readBuildxIdentity(
         readIfExists(plan.metadataFile),
         readIfExists(plan.iidFile),
       );
       return { ...identity, builder: 'buildx', log, sizeBytes: undefined };
-    }
-    const fallback = mode ?? 'legacy';
-    const log = await runBuild(dockerBuildArgs(plan, fallback), {
-      cwd,
-      env: { ...env, DOCKER_BUILDKIT: fallback === 'buildkit' ? '1' : '0' },
-    });
-    const imageId = readIfExists(plan.iidFile).trim();
-    let digest = '';
-    if (inputs.push) {
-      for (const tag of naming.tags) {
-        const pushed = pushedDigest(await dockerPush(tag, cwd));
-        digest ||= pushed;
-      }
-    }
-    return {
-      imageId,
-      digest,
-      metadata: fallbackMetadata(imageId, digest, naming.tags),
-      builder: fallback === 'buildkit' ? 'docker-buildkit' : 'docker-legacy',
-      log,
-      sizeBytes: await engineImageSize(imageId, cwd),
     };
+
+    // buildx first, without asking: on a normal machine that saves a round trip per build.
+    // Only a failure asks why: no buildx at all, or a docker-driver builder that cannot export
+    // the planned cache (buildx refuses those before building anything).
+    try {
+      return await withBuildx(planWith(cache, inputs.secrets));
+    } catch (err) {
+      if (!(await buildxInstalled(cwd))) {
+        const cliVersion = await dockerCliVersion(cwd);
+        cache = cacheFor({ supported: false, why: 'buildx is not installed' });
+        return await withDockerBuild(cliVersion, cache);
+      }
+      const exportsCache = cache.to.some((value) => cacheExportType(value) !== 'inline');
+      if (!exportsCache) throw err;
+      const support = canExportCache(await inspectBuilder(inputs.builder, cwd));
+      if (support.supported) throw err;
+      cache = cacheFor(support); // inline for `auto`; a clear InputError for an explicit kind
+      core.warning(`Building again with inline cache: ${support.why}.`);
+      return await withBuildx(planWith(cache, inputs.secrets));
+    }
+
+    async function withDockerBuild(cliVersion: string, plannedCache: CachePlan): Promise<Built> {
+      const mode = fallbackMode(cliVersion);
+      const explicitAnnotations = !previous.meta && inputs.annotations.length > 0;
+      const blocker = fallbackBlocker(inputs, mode, explicitAnnotations);
+      if (blocker) throw blocker;
+      core.warning(fallbackWarning(mode, cliVersion));
+      const plan = planWith(plannedCache, secretsForFallback(inputs.secrets, env));
+      const log = await runBuild(dockerBuildArgs(plan, mode), {
+        cwd,
+        env: { ...env, DOCKER_BUILDKIT: mode === 'buildkit' ? '1' : '0' },
+      });
+      const imageId = readIfExists(plan.iidFile).trim();
+      let digest = '';
+      if (inputs.push) {
+        for (const tag of naming.tags) {
+          const pushed = pushedDigest(await dockerPush(tag, cwd));
+          digest ||= pushed;
+        }
+      }
+      return {
+        imageId,
+        digest,
+        metadata: fallbackMetadata(imageId, digest, naming.tags),
+        builder: mode === 'buildkit' ? 'docker-buildkit' : 'docker-legacy',
+        log,
+        sizeBytes: await engineImageSize(imageId, cwd),
+      };
+    }
   });
   const durationMs = Date.now() - started;
 
@@ -214,7 +232,7 @@ export async function runBuildStage(
     sizeBytes,
     durationMs,
     steps: countSteps(parseBuildSteps(built.log)),
-    cache: cache satisfies CachePlan,
+    cache,
   };
   core.info(`Image: ${result.image || '(not pushed)'}`);
   core.info(`Digest: ${result.digest || '(none)'}`);
