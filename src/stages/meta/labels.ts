@@ -58,12 +58,16 @@ export function splitAnnotation(entry: string): KeyValue | undefined {
   return { key: prefixed[2], value: pair.value, levels: prefixed[1].split(',') };
 }
 
-/** Later entries win; the result is sorted by key, as docker/metadata-action prints it. */
+/**
+ * Later entries win; the result is sorted by key, as docker/metadata-action prints it. Keys
+ * are compared by code point: the same order for the usual lower-case keys, without paying
+ * for a locale collator at start-up.
+ */
 export function mergeLabels(generated: KeyValue[], user: KeyValue[]): string[] {
   const merged = new Map<string, string>();
   for (const { key, value } of [...generated, ...user]) merged.set(key, value);
   return [...merged]
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([key, value]) => `${key}=${value}`);
 }
 

@@ -31,6 +31,9 @@ function withoutComment(line: string): string {
 
 /** The comma separated fields of one entry; CSV quotes protect commas inside a field. */
 export function splitFields(line: string, input: string): string[] {
+  // Without quotes CSV is a plain comma split; the parser is only needed (and only paid for
+  // at start-up) when a field is quoted.
+  if (!line.includes('"')) return tidy(line.split(','));
   let records: string[][];
   try {
     records = parseCsv(line, {
@@ -41,7 +44,11 @@ export function splitFields(line: string, input: string): string[] {
   } catch (err) {
     throw new InputError(input, `cannot parse "${line}": ${(err as Error).message}`);
   }
-  return (records[0] ?? []).map((field) => field.trim()).filter((field) => field !== '');
+  return tidy(records[0] ?? []);
+}
+
+function tidy(fields: string[]): string[] {
+  return fields.map((field) => field.trim()).filter((field) => field !== '');
 }
 
 /** `key=value` split at the first `=`; a field without `=` has no key. */
