@@ -25,7 +25,13 @@ function tempDir(name: string): string {
 /** A scan of `scanRef` with a cache directory of its own (cold unless shared on purpose). */
 function scan(
   inputs: Record<string, string>,
-  options: { cacheDir?: string; event?: string; api?: GitHubApiStub; cwd?: string } = {},
+  options: {
+    cacheDir?: string;
+    event?: string;
+    api?: GitHubApiStub;
+    cwd?: string;
+    env?: Record<string, string>;
+  } = {},
 ): Promise<ActionResult> {
   const cwd = options.cwd ?? tempDir('ws');
   return runAction({
@@ -36,7 +42,7 @@ function scan(
       'sarif-file': path.join(cwd, 'out', 'trivy-results.sarif'),
       ...inputs,
     },
-    env,
+    env: { ...env, ...options.env },
     cwd,
     event: options.event,
     api: options.api,
@@ -82,6 +88,85 @@ async function countingRegistryProxy(): Promise<{
   return {
     host: `127.0.0.1:${port}`,
     requests,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * A stand-in for the Actions cache service (the v1 protocol @actions/cache speaks with
+ * ACTIONS_CACHE_URL): look-up by key and restore keys, reserve, chunked upload, commit,
+ * archive download. Entries live in memory.
+ */
+async function cacheService(): Promise<{
+  url: string;
+  saved: string[];
+  restored: string[];
+  stop: () => Promise<void>;
+}> {
+  const entries: { id: number; key: string; version: string; data: Buffer; done: boolean }[] = [];
+  const saved: string[] = [];
+  const restored: string[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const url = new URL(req.url ?? '/', 'http://stub');
+      const json = (status: number, value?: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(value === undefined ? '' : JSON.stringify(value));
+      };
+      const api = '/_apis/artifactcache/';
+      if (req.method === 'GET' && url.pathname === `${api}cache`) {
+        const version = url.searchParams.get('version');
+        const done = entries.filter((e) => e.done && e.version === version);
+        for (const key of (url.searchParams.get('keys') ?? '').split(',')) {
+          const hit =
+            done.find((e) => e.key === key) ?? done.reverse().find((e) => e.key.startsWith(key));
+          if (hit) {
+            restored.push(hit.key);
+            const archiveLocation = `http://127.0.0.1:${port}/archives/${hit.id}`;
+            return json(200, { cacheKey: hit.key, scope: 'refs/heads/main', archiveLocation });
+          }
+        }
+        return json(204);
+      }
+      if (req.method === 'POST' && url.pathname === `${api}caches`) {
+        const { key, version } = JSON.parse(body.toString());
+        const id = entries.length + 1;
+        entries.push({ id, key, version, data: Buffer.alloc(0), done: false });
+        return json(201, { cacheId: id });
+      }
+      const upload = new RegExp(`^${api}caches/(\\d+)$`).exec(url.pathname);
+      const entry = upload && entries.find((e) => e.id === Number(upload[1]));
+      if (entry && req.method === 'PATCH') {
+        const start = Number(/bytes (\d+)-/.exec(req.headers['content-range'] ?? '')?.[1] ?? 0);
+        const grown = Buffer.alloc(Math.max(entry.data.length, start + body.length));
+        entry.data.copy(grown);
+        body.copy(grown, start);
+        entry.data = grown;
+        return json(204);
+      }
+      if (entry && req.method === 'POST') {
+        entry.done = true;
+        saved.push(entry.key);
+        return json(204);
+      }
+      const archive = /^\/archives\/(\d+)$/.exec(url.pathname);
+      const stored = archive && entries.find((e) => e.id === Number(archive[1]));
+      if (stored) {
+        res.writeHead(200, { 'content-length': stored.data.length });
+        return res.end(stored.data);
+      }
+      json(404, { message: 'Not Found' });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    saved,
+    restored,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
@@ -231,6 +316,42 @@ describe('scan stage on the testbed', () => {
       expect(warm.outputs.vulnerabilities).toBe(cold.outputs.vulnerabilities);
     } finally {
       await proxy.stop();
+    }
+  });
+
+  it('saves the DB to the Actions cache once a day and restores it on a fresh runner', async () => {
+    const [proxy, service] = await Promise.all([countingRegistryProxy(), cacheService()]);
+    try {
+      // The same path on both runs, as on hosted runners; emptied to stand for a new machine.
+      const cacheDir = tempDir('cache');
+      const inputs = {
+        'scan-ref': VULNERABLE,
+        'fail-on': 'none',
+        'trivy-db-repository': `${proxy.host}/trivy-db:2`,
+      };
+      const cacheEnv = { ACTIONS_CACHE_URL: service.url, ACTIONS_RUNTIME_TOKEN: 'runtime-token' };
+      const first = await scan(inputs, { cacheDir, env: cacheEnv });
+      expect(first.exitCode).toBe(0);
+      const today = new Date().toISOString().slice(0, 10);
+      expect(service.saved).toEqual([
+        `gantry-trivy-db-${process.platform}-${process.arch}-${today}`,
+      ]);
+      expect(proxy.requests.some((r) => r.startsWith('GET /v2/trivy-db/blobs/'))).toBe(true);
+
+      fs.rmSync(cacheDir, { recursive: true, force: true });
+      proxy.requests.length = 0;
+      const second = await scan(inputs, { cacheDir, env: cacheEnv });
+      expect(second.exitCode).toBe(0);
+      expect(service.restored).toEqual(service.saved);
+      expect(second.stdout).toContain(
+        `Restored the vulnerability DB from cache ${service.saved[0]}`,
+      );
+      // Restored, so nothing came from the registry and nothing new was saved.
+      expect(proxy.requests).toEqual([]);
+      expect(service.saved).toHaveLength(1);
+      expect(second.outputs.vulnerabilities).toBe(first.outputs.vulnerabilities);
+    } finally {
+      await Promise.all([proxy.stop(), service.stop()]);
     }
   });
 

@@ -254,10 +254,11 @@ export async function prepareVulnerabilityDb(
 export async function saveVulnerabilityDb(state: DbState, cacheDir: string): Promise<void> {
   const cache = await cacheService();
   if (!cache || !state.cacheKey || state.restoredKey === state.cacheKey) return;
-  const paths = dbCachePaths(cacheDir).filter((p) => fs.existsSync(p));
-  if (paths.length === 0) return;
+  if (!fs.existsSync(path.join(cacheDir, 'db'))) return;
   try {
-    await cache.saveCache(paths, state.cacheKey);
+    // The same path list as the restore: the cache service matches entries by a hash of it.
+    // A Java DB Trivy did not need is simply absent from the archive.
+    await cache.saveCache(dbCachePaths(cacheDir), state.cacheKey);
     core.info(`Saved the vulnerability DB to cache ${state.cacheKey}`);
   } catch (err) {
     // Another job of the same day may have saved it first; the DB itself is fine.
