@@ -1,5 +1,12 @@
 // Global template expressions in tag values, prefixes and labels.
-import { formatDate, templateProblem, GLOBAL_NAMES } from '../../src/stages/meta/templates';
+import {
+  formatDate,
+  GLOBAL_NAMES,
+  renderHandlebars,
+  renderPattern,
+  templateProblem,
+  usesCommitDate,
+} from '../../src/stages/meta/templates';
 import { metaFor, tagsFor, type EventFixtureName } from './fixtures';
 
 const raw = (event: EventFixtureName, value: string, extra: Record<string, string> = {}) =>
@@ -111,5 +118,28 @@ describe('formatDate', () => {
     expect(formatDate(new Date('2026-03-04T23:30:00Z'), 'YYYY-MM-DD HH:mm Z', 'Europe/Paris')).toBe(
       '2026-03-05 00:30 +01:00',
     );
+  });
+});
+
+describe('bare {{name}} templates', () => {
+  const parts = { raw: 'v1.2.3', version: '1.2.3', major: 1, minor: 0, patch: 3, stable: true };
+
+  it.each([
+    '{{version}}',
+    'v{{ major }}.{{minor}}-x',
+    '{{missing}}a',
+    'a{b}c{{raw}}',
+    '}}{{patch}}{',
+    '{{stable}}',
+    '{{{version}}}',
+    '{{!-- note --}}{{version}}',
+  ])('%s renders as Handlebars renders it', (template) => {
+    expect(renderPattern(template, parts)).toBe(renderHandlebars(template, parts));
+  });
+
+  it('usesCommitDate spots {{commit_date}} only', () => {
+    expect(usesCommitDate("{{commit_date 'YYYY'}}")).toBe(true);
+    expect(usesCommitDate("{{ commit_date 'YYYY' tz='UTC'}}")).toBe(true);
+    expect(usesCommitDate("{{date 'YYYY'}}")).toBe(false);
   });
 });

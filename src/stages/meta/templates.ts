@@ -113,20 +113,47 @@ function dateHelper(date: () => Date) {
 
 const compiled = new Map<string, HandlebarsTypes.TemplateDelegate>();
 
-function compile(template: string): HandlebarsTypes.TemplateDelegate {
+/** Render with Handlebars; values that are functions are called as helpers. */
+export function renderHandlebars(template: string, values: object): string {
   let fn = compiled.get(template);
   if (!fn) {
     // Values are tags and labels, not HTML: no entity escaping.
     fn = engine().compile(template, { noEscape: true, strict: false });
     compiled.set(template, fn);
   }
-  return fn;
+  return fn(values);
+}
+
+// Text and bare `{{name}}` expressions only: no arguments, escapes, blocks, comments or {{{ }}}.
+const TEXT = String.raw`(?:[^{\\]|\{(?!\{))*`;
+const SIMPLE_TEMPLATE = new RegExp(String.raw`^${TEXT}(?:\{\{\s*[A-Za-z_]+\s*\}\}${TEXT})*$`);
+const SIMPLE_EXPRESSION = /\{\{\s*([A-Za-z_]+)\s*\}\}/g;
+
+/** The names a template uses when it is text and bare `{{name}}`s, else undefined. */
+function simpleNames(template: string): string[] | undefined {
+  if (!SIMPLE_TEMPLATE.test(template)) return undefined;
+  return [...template.matchAll(SIMPLE_EXPRESSION)].map((match) => match[1]);
+}
+
+/**
+ * Render a template. Most are text with `{{version}}`, `{{branch}}` and the like: those are
+ * substituted directly, exactly as Handlebars would (a function value is called, a missing one
+ * renders empty), so a run without date helpers never loads the Handlebars compiler.
+ */
+function render(template: string, values: Record<string, unknown>): string {
+  if (!template.includes('{{')) return template;
+  if (!simpleNames(template)) return renderHandlebars(template, values);
+  return template.replace(SIMPLE_EXPRESSION, (_expression, name: string) => {
+    const value = Object.prototype.hasOwnProperty.call(values, name) ? values[name] : undefined;
+    const result = typeof value === 'function' ? (value as () => unknown)() : value;
+    return result === undefined || result === null ? '' : String(result);
+  });
 }
 
 /** Render a template that may use the global expressions. */
 export function renderTemplate(template: string, scope: TemplateScope): string {
   if (!template.includes('{{')) return template;
-  return compile(template)({
+  return render(template, {
     branch: () => branchOf(scope.ref),
     tag: () => tagOf(scope.ref),
     sha: () => shortSha(scope.sha, scope.shortShaLength),
@@ -142,7 +169,7 @@ export function renderTemplate(template: string, scope: TemplateScope): string {
 
 /** Render a semver/pep440 pattern against the parsed version's parts. */
 export function renderPattern(pattern: string, parts: object): string {
-  return compile(pattern)(parts);
+  return render(pattern, { ...parts });
 }
 
 /** Whether a pattern is exactly `{{raw}}`, the one pattern pre-releases keep. */
@@ -152,7 +179,7 @@ export function isRawPattern(pattern: string): boolean {
 
 /** Whether a template asks for the commit date (which may need an API call to resolve). */
 export function usesCommitDate(template: string): boolean {
-  return (expressionsOf(template) ?? []).includes('commit_date');
+  return /\{\{\s*commit_date\b/.test(template);
 }
 
 /**
@@ -161,6 +188,14 @@ export function usesCommitDate(template: string): boolean {
  */
 export function templateProblem(template: string, allowed: readonly string[]): string | undefined {
   if (!template.includes('{{')) return undefined;
+  const names = simpleNames(template);
+  if (names) {
+    const unknown = names.find((name) => !allowed.includes(name));
+    if (unknown) return unknownExpression(unknown, allowed);
+    const date = names.find((name) => DATE_HELPERS.includes(name));
+    if (date) return dateFormatMissing(date);
+    return undefined;
+  }
   let program: hbs.AST.Program;
   try {
     program = engine().parse(template);
@@ -174,9 +209,7 @@ export function templateProblem(template: string, allowed: readonly string[]): s
     }
     const mustache = statement as hbs.AST.MustacheStatement;
     const name = (mustache.path as hbs.AST.PathExpression).original;
-    if (!allowed.includes(name)) {
-      return `unknown template expression {{${name}}}; use one of ${allowed.map((n) => `{{${n}}}`).join(', ')}`;
-    }
+    if (!allowed.includes(name)) return unknownExpression(name, allowed);
     const problem = DATE_HELPERS.includes(name)
       ? dateProblem(name, mustache)
       : mustache.params.length > 0 || mustache.hash
@@ -187,11 +220,18 @@ export function templateProblem(template: string, allowed: readonly string[]): s
   return undefined;
 }
 
+function unknownExpression(name: string, allowed: readonly string[]): string {
+  const known = allowed.map((n) => `{{${n}}}`).join(', ');
+  return `unknown template expression {{${name}}}; use one of ${known}`;
+}
+
+function dateFormatMissing(name: string): string {
+  return `{{${name}}} takes one quoted format, e.g. {{${name} 'YYYYMMDD'}}`;
+}
+
 function dateProblem(name: string, mustache: hbs.AST.MustacheStatement): string | undefined {
   const [format, ...rest] = mustache.params;
-  if (!format || format.type !== 'StringLiteral' || rest.length > 0) {
-    return `{{${name}}} takes one quoted format, e.g. {{${name} 'YYYYMMDD'}}`;
-  }
+  if (!format || format.type !== 'StringLiteral' || rest.length > 0) return dateFormatMissing(name);
   for (const pair of mustache.hash?.pairs ?? []) {
     if (pair.key !== 'tz') return `{{${name}}} has no attribute "${pair.key}"; only tz= is known`;
     const zone = (pair.value as hbs.AST.StringLiteral).value;
@@ -208,18 +248,5 @@ function isTimeZone(zone: string): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-/** The names a template's top-level expressions use, or undefined when it does not parse. */
-function expressionsOf(template: string): string[] | undefined {
-  if (!template.includes('{{')) return [];
-  try {
-    return engine()
-      .parse(template)
-      .body.filter((s) => s.type === 'MustacheStatement')
-      .map((s) => ((s as hbs.AST.MustacheStatement).path as hbs.AST.PathExpression).original);
-  } catch {
-    return undefined;
   }
 }
