@@ -233,11 +233,23 @@ describe('scan stage on the testbed', () => {
     expect(sarifRuleIds(r.outputs.sarif)).not.toContain(CRITICAL_CVE);
   });
 
-  it('passes with ignore-unfixed, since the CRITICAL has no fix yet', async () => {
-    const r = await scan({ 'scan-ref': VULNERABLE, 'ignore-unfixed': 'true', 'fail-on': 'HIGH' });
-    // The HIGH is fixable, so the HIGH gate still fails; it names only that one.
-    expect(r.exitCode).toBe(1);
-    const failure = r.errors.find((e) => e.startsWith('Scan failed')) ?? '';
+  it('leaves the unfixed CRITICAL out with ignore-unfixed; the fixable HIGH still gates', async () => {
+    const passing = await scan({ 'scan-ref': VULNERABLE, 'ignore-unfixed': 'true' });
+    expect(passing.exitCode).toBe(0);
+    expect(JSON.parse(passing.outputs.vulnerabilities)).toMatchObject({
+      CRITICAL: 0,
+      HIGH: 1,
+      LOW: 0,
+    });
+    expect(passing.summary).toContain('2 without a fixed version (ignore-unfixed)');
+
+    const failing = await scan({
+      'scan-ref': VULNERABLE,
+      'ignore-unfixed': 'true',
+      'fail-on': 'HIGH',
+    });
+    expect(failing.exitCode).toBe(1);
+    const failure = failing.errors.find((e) => e.startsWith('Scan failed')) ?? '';
     expect(failure).toContain(HIGH_CVE);
     expect(failure).not.toContain(CRITICAL_CVE);
   });
