@@ -1,8 +1,8 @@
 // Build time on test/fixtures/build (Go builder -> busybox runtime), pushed to the testbed
 // registry with registry cache: Gantry's build stage (the bundled action, as the runner starts
 // it) against a bare `docker buildx build` with the same builder and the same cache flags.
-// Cold: the builder has forgotten this Dockerfile and the cache repository is new. Warm: one
-// line of main.go changed since the last build. Budget: Gantry adds at most 0.5 s, and its warm
+// Cold: a build arg no earlier build used gives the RUN steps fresh cache keys, and the cache
+// repository is new. Warm: one line of main.go changed since the last build. Budget: Gantry adds at most 0.5 s, and its warm
 // rebuild is no slower than buildx's. Needs the testbed (npm run testbed -- up).
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -25,11 +25,6 @@ async function main(): Promise<number> {
     return 1;
   }
   const dockerEnv = { ...process.env, ...env };
-  const docker = (args: string[]) => {
-    const r = spawnSync('docker', args, { env: dockerEnv, encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`docker ${args.join(' ')} failed:\n${r.stderr}`);
-    return r;
-  };
   if (spawnSync('docker', ['buildx', 'inspect', env.BUILDX_BUILDER], { env: dockerEnv }).status) {
     console.error('build bench: the testbed builder is not reachable (npm run testbed -- up)');
     return 1;
@@ -45,22 +40,17 @@ async function main(): Promise<number> {
       mainGo,
       original.replace('hello from gantry', `hello #${++edits} from gantry`),
     );
-  // The fixture's builder steps all name /greeter: forget exactly them, not others' cache.
-  const forgetFixture = () =>
-    docker([
-      'buildx',
-      'prune',
-      '--builder',
-      env.BUILDX_BUILDER,
-      '--force',
-      '--filter',
-      'description~=greeter',
-    ]);
   const run = `${Date.now().toString(36)}`;
 
-  const gantry = async (repository: string, tag: string) => {
+  const gantry = async (repository: string, tag: string, cacheKey: string) => {
     const r = await runAction({
-      inputs: { stages: 'build', tags: `${repository}:${tag}`, push: 'true', cache: 'registry' },
+      inputs: {
+        stages: 'build',
+        tags: `${repository}:${tag}`,
+        push: 'true',
+        cache: 'registry',
+        'build-args': `GREETER_CACHE_KEY=${cacheKey}`,
+      },
       env,
       cwd: work,
       timeoutMs: 10 * 60_000,
@@ -69,7 +59,7 @@ async function main(): Promise<number> {
     return r.durationMs;
   };
   // What Gantry runs for `cache: registry` on the default branch, minus Gantry.
-  const bare = (repository: string, tag: string) => {
+  const bare = (repository: string, tag: string, cacheKey: string) => {
     const started = Date.now();
     const r = spawnSync(
       'docker',
@@ -77,6 +67,8 @@ async function main(): Promise<number> {
         'buildx',
         'build',
         '--progress=plain',
+        '--build-arg',
+        `GREETER_CACHE_KEY=${cacheKey}`,
         '--cache-from',
         `type=registry,ref=${repository}:buildcache`,
         '--cache-to',
@@ -107,17 +99,18 @@ async function main(): Promise<number> {
       // Alternate who goes first so drift on the shared machine does not favour either.
       const order = i % 2 === 0 ? ['gantry', 'bare'] : ['bare', 'gantry'];
       for (const who of order) {
-        const repository = `${env.REGISTRY}/bench/greeter-${who}-${run}-${i}`;
-        forgetFixture();
+        // A cache key and repository no build used before: the RUN steps start cold.
+        const cacheKey = `${run}-${who}-${i}`;
+        const repository = `${env.REGISTRY}/bench/greeter-${cacheKey}`;
         editOneLine();
         if (who === 'gantry') {
-          times.gantryCold.push(await gantry(repository, 'cold'));
+          times.gantryCold.push(await gantry(repository, 'cold', cacheKey));
           editOneLine();
-          times.gantryWarm.push(await gantry(repository, 'warm'));
+          times.gantryWarm.push(await gantry(repository, 'warm', cacheKey));
         } else {
-          times.bareCold.push(bare(repository, 'cold'));
+          times.bareCold.push(bare(repository, 'cold', cacheKey));
           editOneLine();
-          times.bareWarm.push(bare(repository, 'warm'));
+          times.bareWarm.push(bare(repository, 'warm', cacheKey));
         }
       }
     }
