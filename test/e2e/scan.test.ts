@@ -171,6 +171,15 @@ async function cacheService(): Promise<{
   };
 }
 
+/** Report-only scan of the vulnerable image with the DB fetched through `registry`. */
+function vulnerableThrough(registry: string): Record<string, string> {
+  return {
+    'scan-ref': VULNERABLE,
+    'fail-on': 'none',
+    'trivy-db-repository': `${registry}/trivy-db:2`,
+  };
+}
+
 describe('scan stage on the testbed', () => {
   it('fails the gate on the vulnerable image, naming the authored CVE', async () => {
     const cwd = tempDir('ws');
@@ -308,11 +317,7 @@ describe('scan stage on the testbed', () => {
     const proxy = await countingRegistryProxy();
     try {
       const cacheDir = tempDir('cache');
-      const inputs = {
-        'scan-ref': VULNERABLE,
-        'fail-on': 'none',
-        'trivy-db-repository': `${proxy.host}/trivy-db:2`,
-      };
+      const inputs = vulnerableThrough(proxy.host);
       const cold = await scan(inputs, { cacheDir });
       expect(cold.exitCode).toBe(0);
       const coldDb = proxy.requests.filter((r) => r.includes('/trivy-db/'));
@@ -336,11 +341,7 @@ describe('scan stage on the testbed', () => {
     try {
       // The same path on both runs, as on hosted runners; emptied to stand for a new machine.
       const cacheDir = tempDir('cache');
-      const inputs = {
-        'scan-ref': VULNERABLE,
-        'fail-on': 'none',
-        'trivy-db-repository': `${proxy.host}/trivy-db:2`,
-      };
+      const inputs = vulnerableThrough(proxy.host);
       const cacheEnv = { ACTIONS_CACHE_URL: service.url, ACTIONS_RUNTIME_TOKEN: 'runtime-token' };
       const first = await scan(inputs, { cacheDir, env: cacheEnv });
       expect(first.exitCode).toBe(0);
