@@ -410,6 +410,26 @@ describe('scan stage on the testbed', () => {
     expect(r.summary).toContain('k8s/deployment.yaml');
   });
 
+  it('finds a committed secret with scan-type fs and points at its line', async () => {
+    const cwd = tempDir('ws');
+    fs.mkdirSync(path.join(cwd, 'app'));
+    // Built at run time so this file does not itself look like a leaked key.
+    const key = ['AKIA', '2E0A8F3B244C9986'].join('');
+    fs.writeFileSync(
+      path.join(cwd, 'app', 'settings.env'),
+      `REGION=eu-west-1\nAWS_ACCESS_KEY_ID=${key}\n`,
+    );
+    const r = await scan({ 'scan-type': 'fs', 'scan-ref': 'app' }, { cwd });
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toMatch(
+      /::error title=aws-access-key-id \(CRITICAL\),file=app\/settings\.env,line=2,endLine=2::/,
+    );
+    expect(r.summary).toContain('app/settings.env:2');
+    // Trivy masks the secret; neither the summary nor the SARIF carries it.
+    expect(r.summary).not.toContain(key);
+    expect(fs.readFileSync(r.outputs.sarif, 'utf8')).not.toContain(key);
+  });
+
   it('scans the image the build stage pushed, pinned by digest', async () => {
     const cwd = tempDir('ws');
     fs.writeFileSync(
