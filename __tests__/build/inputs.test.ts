@@ -42,6 +42,10 @@ describe('parseBuildInputs', () => {
     });
   });
 
+  it('reads the directory for cache: local', () => {
+    expect(parse({ 'local-cache-dir': '.cache/build' }).cacheDir).toBe('.cache/build');
+  });
+
   it('reads lists the way build-push-action does', () => {
     const inputs = parse({
       platforms: 'linux/amd64,linux/arm64',

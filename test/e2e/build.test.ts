@@ -207,6 +207,38 @@ describe('build stage on the testbed', () => {
     expect(second.stdout).toMatch(/cache: auto → registry/);
   });
 
+  it('writes `cache: local` to one directory per image and branch', async () => {
+    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gantry-local-cache-'));
+    tempDirs.push(cacheDir);
+    const result = await build(
+      {
+        tags: `${registry}/e2e/greeter-local-${RUN}:1`,
+        cache: 'local',
+        'local-cache-dir': cacheDir,
+      },
+      workspace(),
+    );
+    expectSuccess(result);
+    // GITHUB_REF is refs/heads/main in the harness: scope <repository path>-<branch>.
+    expect(fs.existsSync(path.join(cacheDir, `e2e-greeter-local-${RUN}-main`, 'index.json'))).toBe(
+      true,
+    );
+  });
+
+  it('on a docker-driver builder, `cache: auto` becomes inline cache with a warning', async () => {
+    const repository = `e2e/greeter-docker-driver-${RUN}`;
+    const result = await build(
+      { tags: `${registry}/${repository}:1`, push: 'true', builder: 'default' },
+      workspace(),
+    );
+    expectSuccess(result);
+    expect(result.warnings.join('\n')).toMatch(
+      /Building again with inline cache: the builder "default" uses the docker driver/,
+    );
+    expect(result.stdout).toMatch(/cache-to +type=inline/);
+    expect(await registryDigest(repository, '1')).toBe(result.outputs['digest']);
+  });
+
   it('falls back to `DOCKER_BUILDKIT=1 docker build` without buildx and builds the same image', async () => {
     // An empty docker config directory hides the buildx plugin the testbed installs there.
     const noBuildx = { DOCKER_CONFIG: fs.mkdtempSync(path.join(os.tmpdir(), 'gantry-nobuildx-')) };
