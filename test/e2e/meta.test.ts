@@ -135,6 +135,16 @@ describe('when the API fails', () => {
   });
 });
 
+describe('without a token', () => {
+  it('makes no API call, warns, and labels from the event payload', async () => {
+    const result = await meta({ tags: 'type=ref,event=tag', 'github-token': '' }, 'push-tag');
+    expect(result.exitCode).toBe(0);
+    expect(api.requests).toEqual([]);
+    expect(result.warnings.join('\n')).toContain('github-token is empty');
+    expect(label(result, 'licenses')).toBe('Apache-2.0');
+  });
+});
+
 describe('bad input', () => {
   it.each([
     ['tags', { tags: 'type=ref,event=branch\ntype=nope' }, '"type=nope"'],
