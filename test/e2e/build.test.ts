@@ -181,7 +181,7 @@ describe('build stage on the testbed', () => {
     const inputs = {
       tags: `${registry}/${repository}:1`,
       push: 'true',
-      'build-args': `GREETER_CACHE_KEY=${RUN}`,
+      'build-args': `GREETER_CACHE_EPOCH=${RUN}`,
     };
     const first = await build(inputs, dir);
     expectSuccess(first);
