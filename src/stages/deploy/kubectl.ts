@@ -78,8 +78,12 @@ export class Kubectl {
     options: { input?: string; allowFailure?: boolean } = {},
   ): Promise<RunResult> {
     this.calls++;
-    core.debug(`kubectl ${args.join(' ')}`);
-    return run(KUBECTL, args, { env: this.env, ...options });
+    const started = Date.now();
+    try {
+      return await run(KUBECTL, args, { env: this.env, ...options });
+    } finally {
+      core.debug(`kubectl ${args.join(' ')} (${Date.now() - started} ms)`);
+    }
   }
 
   private namespaceArgs(namespace: string): string[] {
