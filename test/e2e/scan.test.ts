@@ -459,6 +459,36 @@ describe('scan stage on the testbed', () => {
     );
   });
 
+  it('scans a build that was only loaded into the engine by its image ID', async () => {
+    const cwd = tempDir('ws');
+    fs.writeFileSync(path.join(cwd, 'Dockerfile'), `FROM ${VULNERABLE}\nLABEL stage=pr\n`);
+    const tag = `e2e/scan-local-${Date.now().toString(36)}:pr-7`;
+    const r = await runAction({
+      inputs: {
+        stages: 'build,scan',
+        tags: tag,
+        load: 'true',
+        push: 'false',
+        'trivy-db-repository': env.TRIVY_DB_REPOSITORY,
+        'cache-dir': tempDir('cache'),
+        'sarif-file': path.join(cwd, 'trivy.sarif'),
+      },
+      env,
+      cwd,
+      timeoutMs: 8 * 60_000,
+    });
+    // The engine keeps the loaded image; the test leaves nothing behind.
+    spawnSync('docker', ['image', 'rm', '-f', tag], { env: { ...process.env, ...env } });
+    const imageId = r.outputs.imageid;
+    expect(imageId).toMatch(/^sha256:[a-f0-9]{64}$/);
+    expect(r.stdout).toMatch(new RegExp(`--image-src docker ${imageId}\\s*$`, 'm'));
+    expect(r.summary).toContain(`\`${tag} (${imageId})\` (image) scanned with Trivy`);
+    expect(r.outputs['scan-result']).toBe('failed');
+    expect(r.errors.some((e) => e.startsWith('Scan failed') && e.includes(CRITICAL_CVE))).toBe(
+      true,
+    );
+  });
+
   it('rejects an unknown severity before running Trivy', async () => {
     const r = await scan({ 'scan-ref': VULNERABLE, severity: 'HIGH,SEVERE' });
     expect(r.exitCode).toBe(1);

@@ -5,9 +5,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { runUrl, type Context } from '../../context';
-import { InputError, errorMessage } from '../../lib/errors';
+import { errorMessage } from '../../lib/errors';
 import { githubClient } from '../../lib/github';
-import type { PipelineResults, Stage } from '../types';
+import type { Stage } from '../types';
 import { judge } from './gate';
 import { mergeIgnoreFiles } from './ignore-files';
 import { parseScanInputs, type ScanInputs } from './inputs';
@@ -23,19 +23,9 @@ import {
 } from './render';
 import { parseTrivyReport, rebaseTargets } from './report';
 import { toSarif } from './sarif';
+import { scanTarget } from './target';
 import { installTrivy, prepareVulnerabilityDb, saveVulnerabilityDb, scanWithTrivy } from './trivy';
 import { needsVulnerabilityDb } from './trivy-args';
-
-/** The image reference or path to scan. */
-function scanTarget(inputs: ScanInputs, previous: PipelineResults): string {
-  if (inputs.scanType !== 'image' || inputs.scanRef) return inputs.scanRef;
-  // By digest, as build pushed it: a tag could move between build and scan.
-  if (previous.build?.image) return previous.build.image;
-  throw new InputError(
-    'scan-ref',
-    'nothing to scan: set scan-ref to an image reference or run the build stage',
-  );
-}
 
 /** Trivy reads one ignore file; several are merged into a temporary one. */
 function ignoreFile(inputs: ScanInputs): string | undefined {
@@ -104,7 +94,12 @@ export const scanStage: Stage<ScanInputs, ScanResult> = {
   parseInputs: (source, ctx) => parseScanInputs(source, ctx),
 
   async run(inputs, ctx, previous) {
-    const target = scanTarget(inputs, previous);
+    const { target, label, imageSource } = scanTarget(
+      inputs.scanType,
+      inputs.scanRef,
+      previous.build,
+      ctx.workspace,
+    );
     const trivy = await installTrivy(inputs.trivyVersion, inputs.cacheDir);
     core.info(`Trivy ${trivy.version} from ${trivy.source}: ${trivy.path}`);
 
@@ -113,10 +108,11 @@ export const scanStage: Stage<ScanInputs, ScanResult> = {
       ? await prepareVulnerabilityDb(trivy, inputs.cacheDir, inputs.dbRepositories)
       : undefined;
 
-    core.info(`Scanning ${target} (${inputs.scanType})`);
+    core.info(`Scanning ${label} (${inputs.scanType})`);
     const command = {
       scanType: inputs.scanType,
       target,
+      imageSource,
       scanners: inputs.scanners,
       cacheDir: inputs.cacheDir,
       javaDbRepositories: inputs.javaDbRepositories,
@@ -124,7 +120,7 @@ export const scanStage: Stage<ScanInputs, ScanResult> = {
     };
     const json = await scanWithTrivy(trivy, command, ctx.workspace).catch((err: unknown) => {
       const source = inputs.scanRef ? 'scan-ref' : "the build stage's image";
-      throw new Error(`Trivy could not scan ${target} (${source}): ${errorMessage(err)}`);
+      throw new Error(`Trivy could not scan ${label} (${source}): ${errorMessage(err)}`);
     });
     if (db) await saveVulnerabilityDb(db, inputs.cacheDir);
 
@@ -138,8 +134,7 @@ export const scanStage: Stage<ScanInputs, ScanResult> = {
       result: verdict.passed ? 'passed' : 'failed',
       vulnerabilities: verdict.counts,
       sarif: inputs.sarifFile,
-      // Paths as the user wrote them: relative to the workspace.
-      target: inputs.scanType === 'image' ? target : path.relative(ctx.workspace, target) || '.',
+      target: label,
       scanType: inputs.scanType,
       trivyVersion: trivy.version,
       verdict,

@@ -84,7 +84,8 @@ export interface ScanResult {
   /** Findings per severity (CRITICAL, HIGH, MEDIUM, LOW, UNKNOWN). */
   vulnerabilities: Record<string, number>;
   sarif: string;
-  /** What was scanned: an image reference (by digest when it came from build) or a path. */
+  /** What was scanned, as the reports name it: an image reference (by digest or image ID when
+   * it came from build) or a workspace-relative path. */
   target: string;
   scanType: ScanType;
   trivyVersion: string;

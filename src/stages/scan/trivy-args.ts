@@ -26,6 +26,8 @@ export interface ScanCommand {
   cacheDir: string;
   outputFile: string;
   javaDbRepositories: string[];
+  /** `docker` for an image only the local engine has (a build that was loaded, not pushed). */
+  imageSource?: 'docker';
   /** A merged ignore file; without it Trivy reads ./.trivyignore as usual. */
   ignoreFile?: string;
 }
@@ -54,6 +56,7 @@ export function scanArgs(command: ScanCommand): string[] {
     // fetches the Java DB itself, only when the target has Java artifacts.
     args.push('--skip-db-update', '--java-db-repository', command.javaDbRepositories.join(','));
   }
+  if (command.imageSource) args.push('--image-src', command.imageSource);
   if (command.ignoreFile) {
     // Suppressed findings stay in the report (ExperimentalModifiedFindings) so the summary
     // can say how many an ignore file set aside.
