@@ -489,12 +489,25 @@ describe('scan stage on the testbed', () => {
     );
   });
 
-  it('rejects an unknown severity before running Trivy', async () => {
-    const r = await scan({ 'scan-ref': VULNERABLE, severity: 'HIGH,SEVERE' });
-    expect(r.exitCode).toBe(1);
-    expect(r.errors).toEqual([
+  it.each([
+    [
+      { 'scan-ref': 'alpine:3.20', severity: 'HIGH,SEVERE' },
       'Input "severity": unknown severity "SEVERE"; use UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL',
-    ]);
+    ],
+    [
+      { 'scan-ref': 'alpine:3.20', 'scan-type': 'sbom' },
+      'Input "scan-type": "sbom" is not one of image, fs, config',
+    ],
+    [{ 'scan-type': 'fs', 'scan-ref': 'no/such/dir' }, 'Input "scan-ref": '],
+    [
+      { 'scan-ref': '' },
+      'Input "scan-ref": nothing to scan: set scan-ref to an image reference or run the build stage',
+    ],
+  ])('rejects %j before running Trivy', async (inputs, message) => {
+    const r = await scan(inputs);
+    expect(r.exitCode).toBe(1);
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors[0].startsWith(message)).toBe(true);
     expect(r.stdout).not.toContain('trivy');
   });
 });
