@@ -6,6 +6,7 @@ import {
   planCanary,
   planCanaryRemoval,
   promotedManifests,
+  staleCanaries,
 } from '../../src/stages/deploy/canary-plan';
 import { liveKey, type LiveObjects } from '../../src/stages/deploy/live';
 import { parseManifests } from '../../src/stages/deploy/manifests';
@@ -285,4 +286,36 @@ describe('promote and reject plans', () => {
         expect(route.spec.rules[0].backendRefs).toEqual([{ name: 'web', port: 80 }]);
     },
   );
+});
+
+describe('staleCanaries', () => {
+  const manifests = load('app/deployment.yaml', 'app/service.yml', 'routing/httproute.yaml');
+  const running = (split: TrafficSplit) => {
+    const canary = planCanary(manifests, liveStable(4), options(split)).canaries[0];
+    return { ...canary, metadata: { ...canary.metadata, namespace: 'shop' } };
+  };
+
+  it.each([
+    ['pod', 'pod', false],
+    ['gateway-api', 'gateway-api', false],
+    ['pod', 'gateway-api', true],
+    ['smi', 'pod', true],
+  ] as const)(
+    'a canary made with %s, deployed again with %s: replaced %s',
+    (before, now, stale) => {
+      const plan = planCanary(manifests, liveStable(4), options(now));
+      expect(staleCanaries([running(before)], plan, now).length > 0).toBe(stale);
+    },
+  );
+
+  it('removal without the routing object still deletes the canary Services', () => {
+    const bare = load('app/deployment.yaml', 'app/service.yml');
+    const removal = planCanaryRemoval(bare, 'gateway-api');
+    expect(removal.remove.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
+      'Deployment/web-baseline',
+      'Deployment/web-canary',
+      'Service/web-baseline',
+      'Service/web-canary',
+    ]);
+  });
 });

@@ -458,6 +458,39 @@ describe('canary', () => {
         expect(deploymentImage(namespace, 'web')).toBe(IMAGE_A);
       },
     );
+
+    it('replaces a running canary when the traffic split changes', async () => {
+      const namespace = newNamespace('resplit');
+      const cwd = workspace();
+      const canary = { strategy: 'canary', 'canary-percentage': '30' };
+      expectSuccess(
+        await deploy(cwd, namespace, { ...canary, 'deploy-images': IMAGE_A }),
+        'succeeded',
+      );
+      expectSuccess(
+        await deploy(cwd, namespace, { ...canary, 'deploy-images': IMAGE_B }),
+        'canary-ready',
+      );
+      const resplit = await deploy(cwd, namespace, {
+        ...canary,
+        'traffic-split': 'smi',
+        'deploy-images': IMAGE_C,
+      });
+      expectSuccess(resplit, 'canary-ready');
+      expect(resplit.summary).toContain('Replaced deployment/web-canary');
+      const live = getJson(['get', 'deployment/web-canary', '-n', namespace]);
+      expect(live.metadata.annotations['gantry.dev/traffic-split']).toBe('smi');
+      expect(live.spec.template.spec.containers[0].image).toBe(IMAGE_C);
+      expect(exists(namespace, 'trafficsplit/web-canary-split')).toBe(true);
+      // Promote knows the split from the cluster, not from this step's inputs.
+      expectSuccess(
+        await deploy(cwd, namespace, { ...canary, 'deploy-action': 'promote' }),
+        'promoted',
+      );
+      expect(exists(namespace, 'trafficsplit/web-canary-split')).toBe(false);
+      expect(exists(namespace, 'service/web-canary')).toBe(false);
+      expect(deploymentImage(namespace, 'web')).toBe(IMAGE_C);
+    });
   });
 });
 

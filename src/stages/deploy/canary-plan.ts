@@ -6,7 +6,7 @@ import type { KubeObject, TrafficSplit } from './model';
 import { podSplitCanaryReplicas, routedCanaryReplicas } from './replicas';
 import { TRAFFIC_SPLIT_ANNOTATION, trackName, trackWorkload, TRACKS, type Track } from './tracks';
 import { routerFor } from './traffic';
-import { selects } from './traffic/router';
+import { selects, trackServices } from './traffic/router';
 import { TRAFFIC_SPLITS } from './model';
 import {
   clone,
@@ -135,6 +135,27 @@ export function canarySplit(canaries: KubeObject[], fallback: TrafficSplit): Tra
     : fallback;
 }
 
+/**
+ * Running canaries that the new ones cannot update in place: made with another traffic split,
+ * or with another selector (immutable in Kubernetes). They are removed before the new apply.
+ */
+export function staleCanaries(
+  running: KubeObject[],
+  plan: CanaryPlan,
+  split: TrafficSplit,
+): KubeObject[] {
+  return running.filter((live) => {
+    if (canarySplit([live], split) !== split) return true;
+    const next = plan.canaries.find(
+      (c) => c.kind === live.kind && c.metadata.name === live.metadata.name,
+    );
+    return (
+      next !== undefined &&
+      JSON.stringify(next.spec.selector) !== JSON.stringify(live.spec?.selector)
+    );
+  });
+}
+
 /** Stable manifests running the canary's images, container by container. */
 export function promotedManifests(manifests: KubeObject[], canaries: KubeObject[]): KubeObject[] {
   return manifests.map((object) => {
@@ -170,10 +191,15 @@ export function planCanaryRemoval(manifests: KubeObject[], split: TrafficSplit):
     }));
   const services = servicesFor(manifests, workloads);
   // Route names depend only on the manifests, so they can be rebuilt without the cluster.
-  const routes =
-    services.length > 0
-      ? router.routes({ manifests, services, percentage: 1, baseline: true })
-      : [];
+  const input = { manifests, services, percentage: 1, baseline: true };
+  let routes: KubeObject[] = [];
+  try {
+    routes = services.length > 0 ? router.routes(input) : [];
+  } catch {
+    // The manifests no longer hold the routing object (it moved or the split changed): the
+    // canary Services are still known by name.
+    routes = trackServices(input, split);
+  }
   return {
     remove: [...TRACKS.flatMap(tracked), ...routes.filter((route) => !router.replaces(route))],
     restore: manifests.filter((object) => router.replaces(object)),

@@ -8,6 +8,7 @@ import {
   planCanary,
   planCanaryRemoval,
   promotedManifests,
+  staleCanaries,
 } from '../canary-plan';
 import { findLive } from '../live';
 import { STABLE_NAME_ANNOTATION } from '../tracks';
@@ -43,6 +44,18 @@ export async function deployCanary(
     return rollingDeploy(dc, manifests, [note]);
   }
   const notes: string[] = [];
+  const stale = staleCanaries(
+    liveCanaries(manifests, dc.live, inputs.namespace),
+    plan,
+    inputs.trafficSplit,
+  );
+  if (stale.length > 0) {
+    // Made another way (split or labels changed): start the canary afresh.
+    await removeCanaryObjects(dc, manifests, canarySplit(stale, inputs.trafficSplit));
+    notes.push(
+      `Replaced ${stale.map(objectRef).join(', ')}: it was made with other routing or labels.`,
+    );
+  }
   for (const object of plan.newStable)
     notes.push(`${objectRef(object)} was not running yet: deployed as stable.`);
   for (const object of plan.deferred)
