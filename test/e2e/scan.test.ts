@@ -18,8 +18,15 @@ const BUSYBOX = env.TESTBED_IMAGE_BUSYBOX;
 const CRITICAL_CVE = env.TESTBED_CRITICAL_CVE;
 const HIGH_CVE = env.TESTBED_HIGH_CVE;
 
+const tempDirs: string[] = [];
+afterAll(() => {
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 function tempDir(name: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `gantry-scan-${name}-`));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `gantry-scan-${name}-`));
+  tempDirs.push(dir);
+  return dir;
 }
 
 /** A scan of `scanRef` with a cache directory of its own (cold unless shared on purpose). */
@@ -571,8 +578,6 @@ describe('installing Trivy without one on PATH', () => {
     fs.mkdirSync(path.dirname(badChecksums));
     fs.writeFileSync(badChecksums, `${'0'.repeat(64)}  ${path.basename(archive)}\n`);
   });
-
-  afterAll(() => fs.rmSync(assets, { recursive: true, force: true }));
 
   it('downloads the release archive, verifies its checksum and scans with it', async () => {
     const mirror = await releaseMirror({
