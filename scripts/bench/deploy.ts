@@ -8,19 +8,12 @@ import * as os from 'os';
 import * as path from 'path';
 import { runAction, type ActionResult } from '../../test/harness/runner';
 import { testbedEnv } from '../../test/harness/testbed';
+import { median, seconds } from './stats';
 
 const RUNS = 3;
 const BUDGET_MS = 2000;
 const REPLICAS = 10;
 const REPOSITORY = '127.0.0.1:5000/acme/bench';
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 interface Step {
   wallMs: number;
