@@ -77,7 +77,8 @@ start_daemon() {
   mkdir -p "$PID_DIR" "$LOG_DIR"
   if is_running "$name"; then return 0; fi
   log "starting $name"
-  setsid nohup "$@" >>"$LOG_DIR/$name.log" 2>&1 </dev/null &
+  # 9>&-: the daemon must not inherit the testbed lock, or every later `up` waits forever.
+  setsid nohup "$@" >>"$LOG_DIR/$name.log" 2>&1 </dev/null 9>&- &
   echo $! >"$PID_DIR/$name.pid"
   echo "$1" >"$PID_DIR/$name.exe"
 }
