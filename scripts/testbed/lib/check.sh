@@ -8,9 +8,9 @@ part() {
   local name=$1 fn=$2 out; out=$CHECK_DIR/$fn.log
   local start=$SECONDS
   if ( set -euo pipefail; "$fn" ) >"$out" 2>&1; then
-    printf 'PASS  %-44s (%ss)\n' "$name" "$((SECONDS - start))"
+    printf 'PASS  %-50s (%ss)\n' "$name" "$((SECONDS - start))"
   else
-    printf 'FAIL  %-44s (%ss) -- log: %s\n' "$name" "$((SECONDS - start))" "$out"
+    printf 'FAIL  %-50s (%ss) -- log: %s\n' "$name" "$((SECONDS - start))" "$out"
     tail -n 15 "$out" | sed 's/^/      | /'
     CHECK_FAILED=1
   fi

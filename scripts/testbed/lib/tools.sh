@@ -1,20 +1,16 @@
 # Builds every testbed binary from pinned Go modules into TOOLS_DIR/<tool>-<version>/.
 # A tool whose binaries exist is skipped, so only the first `up` on a machine pays for it
-# (cold: roughly 30-40 min on 2 cores, mostly Kubernetes and Trivy).
+# (cold: see README.md; mostly Trivy, BuildKit and Kubernetes).
 
 GO_MODULES_DIR=$TESTBED_DIR/go
 
-# go_build TOOL-DIR MODULE-DIR LDFLAGS PACKAGE...: one `go build` so packages share work.
-go_build() {
-  local out=$1 moddir=$2 ldflags=$3; shift 3
-  local name; name=$(basename "$out")
-  local start=$SECONDS buildlog=$LOG_DIR/build-$name.log
-  mkdir -p "$out" "$LOG_DIR"
-  log "building $name (go build ${*##*/}); log: $buildlog"
-  ( cd "$moddir" && export GOTOOLCHAIN=local GOFLAGS="-mod=readonly -buildvcs=false" ${GO_BUILD_EXPERIMENT:+GOEXPERIMENT=$GO_BUILD_EXPERIMENT} &&
-      go build -trimpath -ldflags "-s -w $ldflags" -o "$out/" "$@" ) >"$buildlog" 2>&1 &
-  local pid=$! beat=$SECONDS
-  # Heartbeat so a long cold build visibly progresses in CI logs.
+# with_heartbeat NAME LOGFILE CMD...: runs CMD with output to LOGFILE and a line a minute,
+# so a long cold build visibly progresses in CI logs.
+with_heartbeat() {
+  local name=$1 buildlog=$2; shift 2
+  local start=$SECONDS beat=$SECONDS pid
+  "$@" >"$buildlog" 2>&1 &
+  pid=$!
   while kill -0 "$pid" 2>/dev/null; do
     sleep 2
     if (( SECONDS - beat >= 60 )) && kill -0 "$pid" 2>/dev/null; then
@@ -25,6 +21,20 @@ go_build() {
   wait "$pid" || die "building $name failed:
 $(tail -n 30 "$buildlog")"
   log "built $name in $((SECONDS - start))s"
+}
+
+# go_build TOOL-DIR MODULE-DIR LDFLAGS PACKAGE...: one `go build` so packages share work.
+go_build() {
+  local out=$1 moddir=$2 ldflags=$3; shift 3
+  local name; name=$(basename "$out")
+  mkdir -p "$out" "$LOG_DIR"
+  log "building $name (go build ${*##*/}); log: $LOG_DIR/build-$name.log"
+  with_heartbeat "$name" "$LOG_DIR/build-$name.log" \
+    env -C "$moddir" GOTOOLCHAIN=local GOFLAGS="-mod=readonly -buildvcs=false" \
+      ${GO_BUILD_EXPERIMENT:+GOEXPERIMENT=$GO_BUILD_EXPERIMENT} \
+      go build -trimpath -ldflags "-s -w $ldflags" -o "$out/.build/" "$@"
+  # Binaries appear only once complete: an interrupted build never looks "already built".
+  mv -f "$out"/.build/* "$out"/ && rmdir "$out/.build"
 }
 
 have_all() { local f; for f in "$@"; do [ -x "$f" ] || return 1; done; }
@@ -58,10 +68,12 @@ build_tools() {
 
   # kwok's go.mod has no replace/exclude directives, so a plain pinned `go install` works.
   if ! have_all "$KWOK_DIR/kwok"; then
-    log "building kwok-$KWOK_VERSION (go install)"
+    log "building kwok-$KWOK_VERSION (go install); log: $LOG_DIR/build-kwok-$KWOK_VERSION.log"
     mkdir -p "$KWOK_DIR"
-    GOTOOLCHAIN=local GOBIN=$KWOK_DIR go install "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION" \
-      >"$LOG_DIR/build-kwok.log" 2>&1 || die "building kwok failed: $(tail -n 30 "$LOG_DIR/build-kwok.log")"
+    with_heartbeat "kwok-$KWOK_VERSION" "$LOG_DIR/build-kwok-$KWOK_VERSION.log" \
+      env GOTOOLCHAIN=local GOBIN="$KWOK_DIR/.build" go install -trimpath -ldflags "-s -w" \
+        "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
+    mv -f "$KWOK_DIR/.build/kwok" "$KWOK_DIR/kwok" && rmdir "$KWOK_DIR/.build"
   fi
 
   have_all "$ETCD_DIR/etcd" ||
