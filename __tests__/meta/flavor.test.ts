@@ -13,6 +13,8 @@ describe('latest', () => {
     ['true on a branch', 'push-branch-main', 'latest=true', ['main', 'latest']],
     ['true on a pull request', 'pull_request', 'latest=true', ['pr-7', 'latest']],
     ['false on a release tag', 'push-tag', 'latest=false', ['1.2.3']],
+    // An explicit latest=true means always, as in docker/metadata-action, pre-releases included.
+    ['true on a pre-release', 'push-tag-prerelease', 'latest=true', ['2.0.0-rc.1', 'latest']],
   ])('%s', (_name, event, flavor, expected) => {
     expect(tagsFor(event, { inputs: { images: '', tags: SEMVER, flavor } })).toEqual(expected);
   });
