@@ -1,4 +1,4 @@
-import { mergeByKey, resolveNaming } from '../../src/stages/build/run';
+import { mergeByKey, resolveNaming } from '../../src/stages/build/naming';
 import type { MetaResult } from '../../src/stages/meta/model';
 import { buildInputs } from './helpers';
 
