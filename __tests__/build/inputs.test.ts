@@ -124,15 +124,10 @@ describe('parseBuildInputs', () => {
     ['a bad boolean', { push: 'yes' }, 'push', /not a boolean/],
     ['a bad shm-size', { 'shm-size': 'lots' }, 'shm-size', /not a size/],
   ])('rejects %s', (_name, values, input, message) => {
-    let error: unknown;
-    try {
-      parse(values);
-    } catch (err) {
-      error = err;
-    }
-    expect(error).toBeInstanceOf(InputError);
-    expect((error as InputError).input).toBe(input);
-    expect((error as InputError).message).toMatch(message);
+    expect(() => parse(values)).toThrow(InputError);
+    expect(() => parse(values)).toThrow(
+      expect.objectContaining({ input, message: expect.stringMatching(message) }),
+    );
   });
 
   it('never quotes a malformed secret line in its error', () => {
