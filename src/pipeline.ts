@@ -4,7 +4,7 @@ import type { Context } from './context';
 import type { InputSource } from './inputs';
 import { selectStages } from './selection';
 import { STAGES } from './stages';
-import type { AnyStage, PipelineResults, StageName } from './stages/types';
+import type { PipelineResults, StageEntry, StageName } from './stages/types';
 
 export interface PipelineSink {
   /** Called once per finished stage, before the next one starts. */
@@ -23,9 +23,9 @@ export async function runPipeline(
   source: InputSource,
   ctx: Context,
   sink: PipelineSink,
-  stages: readonly AnyStage[] = STAGES,
+  stages: readonly StageEntry[] = STAGES,
 ): Promise<PipelineOutcome> {
-  const selected = selectStages(source, stages);
+  const selected = await Promise.all(selectStages(source, stages).map((entry) => entry.load()));
   // Every input of every selected stage is validated before any stage builds, pushes or applies.
   const parsed = selected.map((stage) => ({ stage, inputs: stage.parseInputs(source, ctx) }));
   const results: PipelineResults = {};

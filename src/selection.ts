@@ -2,9 +2,14 @@
 import type { InputSource } from './inputs';
 import { readList } from './inputs';
 import { InputError } from './lib/errors';
-import { STAGE_NAMES, type AnyStage, type StageName } from './stages/types';
+import { STAGE_NAMES, type StageName } from './stages/types';
 
-export function selectStages(source: InputSource, stages: readonly AnyStage[]): AnyStage[] {
+interface Selectable {
+  name: StageName;
+  available: boolean;
+}
+
+export function selectStages<T extends Selectable>(source: InputSource, stages: readonly T[]): T[] {
   const requested = readList(source, 'stages').map((name) => name.toLowerCase());
   if (requested.length === 0 || (requested.length === 1 && requested[0] === 'auto')) {
     const wanted = new Set<StageName>(['meta', 'build', 'scan']);

@@ -1,8 +1,10 @@
-// Every stage, in pipeline order. main.ts runs the selected ones through this list.
-import type { AnyStage } from './types';
-import { metaStage } from './meta';
-import { buildStage } from './build';
-import { scanStage } from './scan';
-import { deployStage } from './deploy';
+// Every stage, in pipeline order. A stage's code is loaded only when it is selected, so a
+// meta-only run does not evaluate buildx, Trivy or kubectl code (and their dependencies).
+import type { StageEntry } from './types';
 
-export const STAGES: readonly AnyStage[] = [metaStage, buildStage, scanStage, deployStage];
+export const STAGES: readonly StageEntry[] = [
+  { name: 'meta', available: true, load: async () => (await import('./meta')).metaStage },
+  { name: 'build', available: true, load: async () => (await import('./build')).buildStage },
+  { name: 'scan', available: true, load: async () => (await import('./scan')).scanStage },
+  { name: 'deploy', available: true, load: async () => (await import('./deploy')).deployStage },
+];

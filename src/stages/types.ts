@@ -42,3 +42,11 @@ export interface Stage<Inputs, Result> {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a heterogeneous registry
 export type AnyStage = Stage<any, any>;
+
+/** A stage in the registry: known by name before its code is loaded. */
+export interface StageEntry {
+  name: StageName;
+  /** False while the stage is not built yet: `auto` skips it, naming it is an error. */
+  available: boolean;
+  load(): Promise<AnyStage>;
+}
