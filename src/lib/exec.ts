@@ -1,0 +1,57 @@
+// The one way to run a process: an argument array (never a shell string), output captured,
+// and a non-zero exit turned into an error that quotes the command and the tail of stderr.
+import * as core from '@actions/core';
+import { getExecOutput } from '@actions/exec';
+
+export interface RunOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Text written to the process's standard input. */
+  input?: string;
+  /** Return a non-zero exit instead of throwing. */
+  allowFailure?: boolean;
+  /** Echo output lines as they come (long builds), instead of only capturing them. */
+  stream?: boolean;
+  /** Values to mask in logs before anything is printed (tokens, passwords). */
+  secrets?: string[];
+}
+
+export interface RunResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export class CommandError extends Error {
+  constructor(
+    readonly command: string,
+    readonly result: RunResult,
+  ) {
+    super(`${command} failed with exit code ${result.exitCode}:\n${tail(result.stderr || result.stdout)}`);
+    this.name = 'CommandError';
+  }
+}
+
+export function tail(text: string, lines = 20): string {
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+/** A command line for messages, with arguments quoted where a reader would need it. */
+export function describeCommand(tool: string, args: string[]): string {
+  return [tool, ...args].map((part) => (/[\s"']/.test(part) ? JSON.stringify(part) : part)).join(' ');
+}
+
+export async function run(tool: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
+  for (const secret of options.secrets ?? []) if (secret) core.setSecret(secret);
+  const result = await getExecOutput(tool, args, {
+    cwd: options.cwd,
+    env: options.env ? ({ ...options.env } as Record<string, string>) : undefined,
+    input: options.input !== undefined ? Buffer.from(options.input) : undefined,
+    ignoreReturnCode: true,
+    silent: !options.stream,
+  });
+  if (result.exitCode !== 0 && !options.allowFailure) {
+    throw new CommandError(describeCommand(tool, args), result);
+  }
+  return result;
+}
