@@ -3,6 +3,7 @@
 // engine, rebuilds from the exported cache, falls back to `docker build` without buildx, and
 // rejects bad input before building anything.
 import { execFileSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -146,6 +147,32 @@ describe('build stage on the testbed', () => {
     expect(result.summary).toContain(`\`${registry}/${repository}\``);
     expect(result.summary).toContain(digest);
     expect(result.summary).toMatch(/\| \d+(\.\d)? (kB|KB|MB) \|/);
+  });
+
+  it('passes secrets from values and environment variables to RUN --mount, masked', async () => {
+    const tag = `${registry}/e2e/greeter-secrets-${RUN}:1`;
+    const fromValue = `value-secret-${RUN}`;
+    const fromEnv = `env-secret-${RUN}`;
+    const result = await build(
+      {
+        file: 'Dockerfile.secrets',
+        tags: tag,
+        load: 'true',
+        // Secret values are not part of BuildKit's cache keys: without this a rerun would reuse
+        // the layer holding the previous run's checksums.
+        'no-cache': 'true',
+        secrets: `from-value=${fromValue}`,
+        'secret-envs': 'from-env=GREETER_ENV_SECRET',
+      },
+      workspace(),
+      { GREETER_ENV_SECRET: fromEnv },
+    );
+    expectSuccess(result);
+    expect(result.masked).toEqual(expect.arrayContaining([fromValue, fromEnv]));
+    const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+    expect(docker(['run', '--rm', tag, 'cat', '/secrets.sha256'])).toBe(
+      `${sha256(fromValue)}\n${sha256(fromEnv)}\n`,
+    );
   });
 
   it('takes tags and labels from the meta stage', async () => {
