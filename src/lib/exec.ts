@@ -27,7 +27,9 @@ export class CommandError extends Error {
     readonly command: string,
     readonly result: RunResult,
   ) {
-    super(`${command} failed with exit code ${result.exitCode}:\n${tail(result.stderr || result.stdout)}`);
+    super(
+      `${command} failed with exit code ${result.exitCode}:\n${tail(result.stderr || result.stdout)}`,
+    );
     this.name = 'CommandError';
   }
 }
@@ -38,10 +40,16 @@ export function tail(text: string, lines = 20): string {
 
 /** A command line for messages, with arguments quoted where a reader would need it. */
 export function describeCommand(tool: string, args: string[]): string {
-  return [tool, ...args].map((part) => (/[\s"']/.test(part) ? JSON.stringify(part) : part)).join(' ');
+  return [tool, ...args]
+    .map((part) => (/[\s"']/.test(part) ? JSON.stringify(part) : part))
+    .join(' ');
 }
 
-export async function run(tool: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
+export async function run(
+  tool: string,
+  args: string[],
+  options: RunOptions = {},
+): Promise<RunResult> {
   for (const secret of options.secrets ?? []) if (secret) core.setSecret(secret);
   const result = await getExecOutput(tool, args, {
     cwd: options.cwd,
