@@ -28,6 +28,9 @@ export async function runPipeline(
   const selected = await Promise.all(selectStages(source, stages).map((entry) => entry.load()));
   // Every input of every selected stage is validated before any stage builds, pushes or applies.
   const parsed = selected.map((stage) => ({ stage, inputs: stage.parseInputs(source, ctx) }));
+  for (const entry of parsed) {
+    if (entry.stage.prepare) entry.inputs = await entry.stage.prepare(entry.inputs, ctx);
+  }
   const results: PipelineResults = {};
   for (const { stage, inputs } of parsed) {
     const result = await sink.group(`${stage.name}`, () => stage.run(inputs, ctx, results));

@@ -36,6 +36,12 @@ export interface Stage<Inputs, Result> {
   available: boolean;
   /** Parse and validate this stage's inputs. Throws InputError; must not touch the world. */
   parseInputs(source: InputSource, ctx: Context): Inputs;
+  /**
+   * Optional read-only checks that need I/O (reading manifest files, say), run for every
+   * selected stage after all inputs parse and before any stage runs, so that bad input found
+   * there still changes nothing. Returns the inputs with what it read.
+   */
+  prepare?(inputs: Inputs, ctx: Context): Promise<Inputs>;
   run(inputs: Inputs, ctx: Context, previous: PipelineResults): Promise<Result>;
   report(result: Result, inputs: Inputs): StageReport;
 }

@@ -26,7 +26,7 @@ async function prepareManifests(
   ctx: Context,
   images: string[],
 ): Promise<KubeObject[]> {
-  const loaded = await loadManifests(inputs.manifests, ctx.workspace);
+  const loaded = inputs.loaded ?? (await loadManifests(inputs.manifests, ctx.workspace));
   for (const file of loaded.ignored) core.notice(`manifests: ignored ${file} (not .yml or .yaml)`);
   core.info(
     `loaded ${loaded.manifests.length} object(s) from ${new Set(loaded.manifests.map((m) => m.file)).size} file(s)`,
@@ -99,6 +99,11 @@ export const deployStage: Stage<DeployInputs, DeployResult> = {
   name: 'deploy',
   available: true,
   parseInputs: (source, ctx) => parseDeployInputs(source, ctx),
+  // Missing or invalid manifests fail the job before the build pushes anything.
+  prepare: async (inputs, ctx) => ({
+    ...inputs,
+    loaded: await loadManifests(inputs.manifests, ctx.workspace),
+  }),
 
   async run(inputs, ctx, previous) {
     const started = Date.now();

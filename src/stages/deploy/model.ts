@@ -1,4 +1,5 @@
 // What the deploy stage reports, and the typed inputs and Kubernetes objects it works with.
+import type { LoadedManifests } from './manifests';
 export interface DeployedResource {
   kind: string;
   name: string;
@@ -50,6 +51,8 @@ export type TrafficSplit = (typeof TRAFFIC_SPLITS)[number];
 
 export interface DeployInputs {
   manifests: string[];
+  /** The manifests read and parsed by `prepare`, before any stage runs. */
+  loaded?: LoadedManifests;
   /** Empty: the kubeconfig context's namespace (or the one in each manifest). */
   namespace: string;
   /** Images to pin; empty: the build stage's digest-pinned image, when build ran. */

@@ -1,0 +1,76 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { loadContext } from '../../src/context';
+import { mapInputs } from '../../src/inputs';
+import { InputError } from '../../src/lib/errors';
+import { runPipeline, type PipelineSink } from '../../src/pipeline';
+import { deployStage } from '../../src/stages/deploy';
+import type { AnyStage, StageEntry, StageName } from '../../src/stages/types';
+
+const sink: PipelineSink = { stageDone: async () => undefined, group: (_title, fn) => fn() };
+
+/** A stage that records when it ran; `prepare` can be made to fail like a bad manifest. */
+function recordingStage(name: StageName, ran: string[], prepareFails = false): StageEntry {
+  const stage: AnyStage = {
+    name,
+    available: true,
+    parseInputs: () => ({}),
+    prepare: async (inputs) => {
+      if (prepareFails) throw new InputError('manifests', 'k8s/missing.yaml: no such file');
+      return inputs;
+    },
+    run: async () => {
+      ran.push(name);
+      return {};
+    },
+    report: () => ({ outputs: {}, summary: '' }),
+  };
+  return { name, available: true, load: async () => stage };
+}
+
+describe('runPipeline', () => {
+  it('fails on a stage prepare error before any stage runs (nothing is built or pushed)', async () => {
+    const ran: string[] = [];
+    const stages = [
+      recordingStage('meta', ran),
+      recordingStage('build', ran),
+      recordingStage('deploy', ran, true),
+    ];
+    await expect(
+      runPipeline(mapInputs({ stages: 'meta,build,deploy' }), loadContext({}), sink, stages),
+    ).rejects.toThrow(/Input "manifests": k8s\/missing.yaml/);
+    expect(ran).toEqual([]);
+  });
+
+  it('runs every stage in order when preparation passes', async () => {
+    const ran: string[] = [];
+    const stages = [recordingStage('meta', ran), recordingStage('build', ran)];
+    await runPipeline(mapInputs({ stages: 'build,meta' }), loadContext({}), sink, stages);
+    expect(ran).toEqual(['meta', 'build']);
+  });
+});
+
+describe('deploy prepare', () => {
+  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'gantry-prepare-'));
+  const ctx = { ...loadContext({}), workspace };
+  const inputs = (manifests: string) =>
+    deployStage.parseInputs(mapInputs({ stages: 'deploy', manifests }), ctx);
+
+  it.each([
+    ['k8s/missing.yaml', /Input "manifests": k8s\/missing.yaml: no such file or directory/],
+    ['bad.yaml', /Input "manifests": bad.yaml:\d+:\d+: invalid YAML/],
+  ])('rejects manifests=%j before anything runs', async (manifests, message) => {
+    fs.writeFileSync(path.join(workspace, 'bad.yaml'), 'kind: [Deployment\n');
+    await expect(deployStage.prepare!(inputs(manifests), ctx)).rejects.toThrow(message);
+  });
+
+  it('reads the manifests once, for run to use', async () => {
+    fs.writeFileSync(
+      path.join(workspace, 'app.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n',
+    );
+    const prepared = await deployStage.prepare!(inputs('app.yaml'), ctx);
+    expect(prepared.loaded?.manifests.map((m) => m.object.kind)).toEqual(['ConfigMap']);
+  });
+});
