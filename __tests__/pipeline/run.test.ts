@@ -14,7 +14,6 @@ const sink: PipelineSink = { stageDone: async () => undefined, group: (_title, f
 function recordingStage(name: StageName, ran: string[], prepareFails = false): StageEntry {
   const stage: AnyStage = {
     name,
-    available: true,
     parseInputs: () => ({}),
     prepare: async (inputs) => {
       if (prepareFails) throw new InputError('manifests', 'k8s/missing.yaml: no such file');

@@ -1,19 +1,22 @@
 import { mapInputs } from '../../src/inputs';
 import { selectStages } from '../../src/selection';
-import type { AnyStage, StageName } from '../../src/stages/types';
+import type { StageEntry, StageName } from '../../src/stages/types';
 
-function fakeStage(name: StageName, available = true): AnyStage {
+function fakeStage(name: StageName, available = true): StageEntry {
   return {
     name,
     available,
-    parseInputs: () => ({}),
-    run: async () => ({}),
-    report: () => ({ outputs: {}, summary: '' }),
+    load: async () => ({
+      name,
+      parseInputs: () => ({}),
+      run: async () => ({}),
+      report: () => ({ outputs: {}, summary: '' }),
+    }),
   };
 }
 
 const all = [fakeStage('meta'), fakeStage('build'), fakeStage('scan'), fakeStage('deploy')];
-const names = (stages: AnyStage[]) => stages.map((s) => s.name);
+const names = (stages: StageEntry[]) => stages.map((s) => s.name);
 
 describe('selectStages', () => {
   it.each([

@@ -32,8 +32,6 @@ export interface StageReport {
 
 export interface Stage<Inputs, Result> {
   name: StageName;
-  /** False while the stage is not built yet: `auto` skips it, naming it is an error. */
-  available: boolean;
   /** Parse and validate this stage's inputs. Throws InputError; must not touch the world. */
   parseInputs(source: InputSource, ctx: Context): Inputs;
   /**

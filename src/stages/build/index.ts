@@ -8,7 +8,6 @@ import { runBuildStage } from './run';
 
 export const buildStage: Stage<BuildInputs, BuildResult> = {
   name: 'build',
-  available: true,
   parseInputs: (source, ctx) => parseBuildInputs(source, ctx),
   run: (inputs, ctx, previous) => runBuildStage(inputs, ctx, previous),
   report: (result) => buildReport(result),

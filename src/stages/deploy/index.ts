@@ -97,7 +97,6 @@ function runStrategy(dc: DeployContext, objects: KubeObject[]): Promise<Strategy
 
 export const deployStage: Stage<DeployInputs, DeployResult> = {
   name: 'deploy',
-  available: true,
   parseInputs: (source, ctx) => parseDeployInputs(source, ctx),
   // Missing or invalid manifests fail the job before the build pushes anything.
   prepare: async (inputs, ctx) => ({

@@ -13,7 +13,6 @@ import { metaReport } from './report';
 
 export const metaStage: Stage<MetaInputs, MetaResult> = {
   name: 'meta',
-  available: true,
   parseInputs: (source, ctx) => parseMetaInputs(source, ctx),
   run: async (inputs, ctx) => {
     const facts = await resolveFacts(inputs, ctx);

@@ -90,7 +90,6 @@ async function commentOnPullRequest(
 
 export const scanStage: Stage<ScanInputs, ScanResult> = {
   name: 'scan',
-  available: true,
   parseInputs: (source, ctx) => parseScanInputs(source, ctx),
 
   async run(inputs, ctx, previous) {
