@@ -1,6 +1,7 @@
 // The meta stage's cold start: `node dist/index.js` as the runner starts it (a new process per
 // run) for a tag push, with the local GitHub API stand-in answering the repository request; and
-// the size of the bundle every stage shares. Budget: 150 ms median, bundle under 2.5 MB.
+// the size of what the action ships: dist/index.js, which every run compiles, plus the split
+// bundles (dist/split/) that only some runs load. Budget: 150 ms median, all of it under 2.5 MB.
 // The wall clock depends on how busy the machine is, so the CPU time (user + system, Node's
 // start-up included) of as many runs again is reported beside it.
 import { spawnSync } from 'child_process';
@@ -74,6 +75,11 @@ async function main(): Promise<void> {
     bare.push(Number(process.hrtime.bigint() - started) / 1e6);
   }
   const bundle = fs.readFileSync(DIST_ENTRY);
+  const splitDir = path.join(path.dirname(DIST_ENTRY), 'split');
+  const splits = fs.existsSync(splitDir)
+    ? fs.readdirSync(splitDir).map((name) => fs.readFileSync(path.join(splitDir, name, 'index.js')))
+    : [];
+  const shipped = Buffer.concat([bundle, ...splits]);
   const coldMs = median(runs);
   console.log('| Measure | Median | Budget | Verdict |');
   console.log('| --- | --- | --- | --- |');
@@ -85,7 +91,10 @@ async function main(): Promise<void> {
   );
   console.log(`| bare \`node -e 0\` on this machine (${RUNS} runs) | ${ms(median(bare))} | | |`);
   console.log(
-    `| dist/index.js size (all stages) | ${kib(bundle.length)} (gzip ${kib(zlib.gzipSync(bundle).length)}) | ${kib(BUNDLE_BUDGET)} | ${verdict(bundle.length <= BUNDLE_BUDGET)} |`,
+    `| dist/index.js, compiled by every run | ${kib(bundle.length)} (gzip ${kib(zlib.gzipSync(bundle).length)}) | | |`,
+  );
+  console.log(
+    `| all the action's JavaScript (dist/index.js + ${splits.length} split bundles, all stages) | ${kib(shipped.length)} (gzip ${kib(zlib.gzipSync(shipped).length)}) | ${kib(BUNDLE_BUDGET)} | ${verdict(shipped.length <= BUNDLE_BUDGET)} |`,
   );
   console.log(`\nRuns (ms): ${runs.map((r) => r.toFixed(0)).join(', ')}`);
 }

@@ -18,9 +18,10 @@ import {
 import { dbDownloadArgs, scanArgs, type ScanCommand } from './trivy-args';
 
 // @actions/cache and @actions/tool-cache take the better part of a second to load (HTTP and
-// storage clients): only the runs that restore a cache or download Trivy pay for them.
-const loadCache = () => import('@actions/cache');
-const loadToolCache = () => import('@actions/tool-cache');
+// storage clients): only the runs that restore a cache or download Trivy pay for them, and in
+// dist/ they are split bundles that other runs do not even compile (src/bundle/split.js).
+const loadCache = () => import('../../bundle/actions-cache');
+const loadToolCache = () => import('../../bundle/actions-tool-cache');
 
 export interface Trivy {
   path: string;
@@ -162,7 +163,7 @@ export async function installTrivy(version: string, cacheDir: string): Promise<T
 }
 
 /** The Actions cache, when the runner provides the service (its URL is in the environment). */
-async function cacheService(): Promise<typeof import('@actions/cache') | undefined> {
+async function cacheService(): Promise<typeof import('../../bundle/actions-cache') | undefined> {
   if (!process.env.ACTIONS_CACHE_URL && !process.env.ACTIONS_RESULTS_URL) return undefined;
   const cache = await loadCache();
   return cache.isFeatureAvailable() ? cache : undefined;

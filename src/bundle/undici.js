@@ -1,13 +1,16 @@
 // A stand-in for the `undici` package, substituted for it in the bundle only (tsconfig `paths`,
 // which ncc follows). @actions/http-client and @actions/github require undici when they load, for
-// proxy support and their fetch, although a run with no proxy never uses it; evaluating undici is
-// the largest single cost of an action start. This evaluates the real module on first use
-// instead. The path below is not the bare name `undici`, so it is not substituted.
+// proxy support and their fetch, although Gantry's API calls go through node:http
+// (src/lib/http-fetch.ts) and never use it. This loads the real module on first use: from its
+// split bundle (see split.js) inside dist/, from node_modules elsewhere. Neither path below is
+// the bare name `undici`, so neither is substituted.
 'use strict';
+
+const { bundled, loadSplit, nodeRequire } = require('./split');
 
 let real;
 function load() {
-  real ??= require('undici/index.js');
+  real ??= bundled ? loadSplit('undici') : nodeRequire('undici/index.js');
   return real;
 }
 
