@@ -24,6 +24,7 @@ import { fallbackMetadata, pushedDigest, readBuildxIdentity, type BuildIdentity 
 import type { BuildInputs, BuildResult, BuilderKind, CachePlan, SecretSource } from './model';
 import { countSteps, exportedManifest, parseBuildSteps } from './progress';
 import { resolveNaming } from './naming';
+import { retryingPush } from './push-retry';
 import { imageName, pinDigest } from './refs';
 
 function ghaCacheAvailable(env: NodeJS.ProcessEnv): boolean {
@@ -102,7 +103,7 @@ export async function runBuildStage(
       iidFile: path.join(dir, 'iid'),
     });
     const withBuildx = async (plan: BuildPlan): Promise<Built> => {
-      const log = await runBuild(buildxArgs(plan), { cwd });
+      const log = await retryingPush(() => runBuild(buildxArgs(plan), { cwd }), core.warning);
       const identity = readBuildxIdentity(
         readIfExists(plan.metadataFile),
         readIfExists(plan.iidFile),
