@@ -5,8 +5,8 @@
 // names) are not retried: they fail the same way again.
 import { errorMessage } from '../../lib/errors';
 
-const PUSH_FAILED =
-  /failed to (?:push|export cache|write layer|copy)|error writing (?:layer blob|manifest)/i;
+// How BuildKit words a failed image push or registry cache export.
+const PUSH_FAILED = /failed to (?:push|export cache)|error writing (?:layer blob|manifest)/i;
 
 const TRANSIENT: RegExp[] = [
   /provided digest did not match uploaded content/i,
