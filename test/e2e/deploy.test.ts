@@ -59,7 +59,7 @@ function pods(namespace: string, selector: string): { image: string; ready: bool
     .map((pod: any) => ({ image: pod.spec.containers[0].image, ready: isReady(pod) }));
 }
 
-/** How many pods a Service sends traffic to. */
+/** How many pods a Service sends traffic to right now. */
 function endpointCount(namespace: string, service: string): number {
   return getJson([
     'get',
@@ -69,6 +69,25 @@ function endpointCount(namespace: string, service: string): number {
     '-l',
     `kubernetes.io/service-name=${service}`,
   ]).items.flatMap((slice: any) => slice.endpoints ?? []).length;
+}
+
+/**
+ * How many pods a Service sends traffic to once the EndpointSlice controller has caught up.
+ * It follows pod readiness asynchronously, so right after a rollout reports ready the slice may
+ * still list fewer pods; poll (bounded) until it shows `expected`, and return what it last showed.
+ */
+async function settledEndpointCount(
+  namespace: string,
+  service: string,
+  expected: number,
+): Promise<number> {
+  const deadline = Date.now() + 30_000;
+  let count = endpointCount(namespace, service);
+  while (count !== expected && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    count = endpointCount(namespace, service);
+  }
+  return count;
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
@@ -315,7 +334,7 @@ describe('canary', () => {
     expect(pods(namespace, 'app=web,!gantry.dev/track')).toEqual(
       Array(4).fill({ image: IMAGE_A, ready: true }),
     );
-    expect(endpointCount(namespace, 'web')).toBe(5);
+    expect(await settledEndpointCount(namespace, 'web', 5)).toBe(5);
 
     // Deploying again with a newer image updates the running canary; stable stays.
     const updated = await deploy(cwd, namespace, { ...canary, 'deploy-images': IMAGE_D });
@@ -442,8 +461,8 @@ describe('canary', () => {
         expect(getJson(['get', 'deployment/web-canary', '-n', namespace]).spec.replicas).toBe(2);
         for (const ref of objects) expect(exists(namespace, ref)).toBe(true);
         checkRouting(namespace);
-        expect(endpointCount(namespace, 'web')).toBe(4);
-        expect(endpointCount(namespace, 'web-canary')).toBe(2);
+        expect(await settledEndpointCount(namespace, 'web', 4)).toBe(4);
+        expect(await settledEndpointCount(namespace, 'web-canary', 2)).toBe(2);
 
         expectSuccess(
           await deploy(cwd, namespace, { ...inputs, 'deploy-action': 'reject' }),
