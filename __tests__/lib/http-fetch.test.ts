@@ -33,6 +33,11 @@ beforeAll(async () => {
           'x-ratelimit-remaining': '59',
         });
         res.end(JSON.stringify({ full_name: 'acme/app', license: { spdx_id: 'MIT' } }));
+      } else if (req.url === '/cut') {
+        // Promises 100 bytes, sends 9, then drops the connection.
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+        res.write('{"partial');
+        setTimeout(() => res.socket?.destroy(), 20);
       } else if (req.url === '/plain') {
         res.writeHead(200, { 'content-type': 'text/plain' }).end('héllo');
       } else {
@@ -94,6 +99,12 @@ describe('httpFetch', () => {
     const response = await fetch(`${base}/moved`);
     expect(response.status).toBe(200);
     expect(seen.map((s) => s.url)).toEqual(['/moved', '/repos/acme/app']);
+  });
+
+  it('fails reading a body the server broke off, instead of waiting forever', async () => {
+    const response = await fetch(`${base}/cut`);
+    expect(response.status).toBe(200);
+    await expect(response.text()).rejects.toThrow(/aborted|reset|socket hang up/i);
   });
 
   it('reads text and bytes as UTF-8', async () => {

@@ -76,6 +76,8 @@ export function httpFetch(): (url: string, init?: FetchInit) => Promise<FetchRes
   };
 }
 
+// Not the toolkit's `readBodyBuffer`: it never settles when the connection breaks mid-body, and a
+// promise nothing settles lets the process end quietly with the API call unanswered.
 function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
