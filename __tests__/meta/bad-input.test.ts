@@ -150,11 +150,31 @@ describe('bad input', () => {
       'enable must be true or false',
     ],
     ['image without name', { images: 'enable=true' }, 'images', 'no image name in "enable=true"'],
+    // k8s-deploy's `images` (references to pin) pasted where metadata-action's names go.
     [
       'image with a tag',
       { images: 'ghcr.io/acme/app:1.0' },
       'images',
-      '"ghcr.io/acme/app:1.0" in "ghcr.io/acme/app:1.0" is not an image name',
+      '"ghcr.io/acme/app:1.0" carries a tag; with the meta stage running, images lists image names to tag',
+    ],
+    [
+      'image with a digest',
+      { images: `ghcr.io/acme/app@sha256:${'a'.repeat(64)}` },
+      'images',
+      'carries a digest',
+    ],
+    ['image with a tag names deploy-images', { images: 'app:1.2' }, 'images', 'use deploy-images'],
+    [
+      'image name with a tag in a name= line',
+      { images: 'name=127.0.0.1:5000/app:v1' },
+      'images',
+      'carries a tag',
+    ],
+    [
+      'trailing # is not a comment',
+      { images: 'ghcr.io/acme/app # main' },
+      'images',
+      'is not an image name',
     ],
     ['image with spaces', { images: 'ghcr.io/acme/my app' }, 'images', 'is not an image name'],
     // labels, annotations, other inputs
@@ -166,6 +186,24 @@ describe('bad input', () => {
     ],
     ['annotation without key', { annotations: '=x' }, 'annotations', 'is not a key=value entry'],
     ['ref-source', { 'ref-source': 'svn' }, 'ref-source', '"svn" is not one of workflow, git'],
+    [
+      'context (metadata-action) and ref-source disagree',
+      { context: 'git', 'ref-source': 'workflow' },
+      'ref-source',
+      'says workflow but context says git',
+    ],
+    [
+      'semver match= without a capture group',
+      { tags: 'type=semver,pattern={{version}},match=v\\d' },
+      'tags',
+      'match needs a capture group',
+    ],
+    [
+      'pep440 match= that is not a regular expression',
+      { tags: 'type=pep440,pattern={{version}},match=v(' },
+      'tags',
+      'match is not a valid regular expression',
+    ],
     ['pr-head-sha', { 'pr-head-sha': 'yes' }, 'pr-head-sha', 'is not a boolean'],
   ])('%s', (_name, inputs, input, message) => {
     const err = parseError(inputs);

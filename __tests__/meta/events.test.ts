@@ -103,16 +103,32 @@ describe('a ref that yields no tag', () => {
 });
 
 describe('comments', () => {
-  it('# lines and trailing # comments are ignored in tags, flavor and images', () => {
+  // docker/metadata-action's getInputs table: only whole lines starting with # are comments.
+  it('# lines are ignored in images, tags and flavor', () => {
     const { result } = metaFor('push-tag', {
       inputs: {
-        images: '# where to push\nghcr.io/acme/app # the main registry',
-        tags: '# release tags\ntype=semver,pattern={{version}} # full version\ntype=sha',
-        flavor: 'latest=false # no latest',
-        labels: 'org.opencontainers.image.description=Fixes #12',
+        images: '# where to push\nghcr.io/acme/app',
+        tags: '# release tags\ntype=semver,pattern={{version}}\ntype=sha',
+        flavor: '# no latest\nlatest=false',
       },
     });
     expect(result.tags).toEqual(['ghcr.io/acme/app:1.2.3', 'ghcr.io/acme/app:sha-860c190']);
+  });
+
+  it('a # later in a line is text, as in docker/metadata-action', () => {
+    const { result } = metaFor('push-tag', {
+      inputs: {
+        tags: 'type=raw,value=foo#bar',
+        flavor: 'prefix=v#1,onlatest=false',
+        labels: 'org.opencontainers.image.description=Fixes #12',
+        annotations: 'org.opencontainers.image.url=https://example.com/path#readme',
+      },
+    });
+    // `#` cannot be in a tag: it becomes `-`, like any other character a tag cannot hold.
+    expect(result.tagNames).toEqual(['v-1foo-bar']);
     expect(result.labels).toContain('org.opencontainers.image.description=Fixes #12');
+    expect(result.annotations).toContain(
+      'manifest:org.opencontainers.image.url=https://example.com/path#readme',
+    );
   });
 });

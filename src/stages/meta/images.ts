@@ -47,6 +47,17 @@ function parseImageLine(line: string): ImageName[] {
 function checked(image: ImageName, line: string): ImageName {
   if (image.name === '') throw new InputError(INPUT, `no image name in "${line}"`);
   const name = sanitizeImageName(image.name);
+  const pinned = tagOrDigest(name);
+  if (pinned) {
+    // Azure/k8s-deploy's `images` lists references to pin; with the meta stage running,
+    // `images` is docker/metadata-action's list of names to tag.
+    throw new InputError(
+      INPUT,
+      `"${image.name}" carries a ${pinned}; with the meta stage running, images lists image ` +
+        'names to tag (e.g. ghcr.io/acme/app), as in docker/metadata-action. To pin images ' +
+        "in the manifests (k8s-deploy's images), use deploy-images",
+    );
+  }
   if (!IMAGE_NAME.test(name)) {
     throw new InputError(
       INPUT,
@@ -55,4 +66,11 @@ function checked(image: ImageName, line: string): ImageName {
     );
   }
   return { name, enable: image.enable };
+}
+
+/** `tag` or `digest` when a reference carries one (`app:1.2`, `app@sha256:...`), else undefined. */
+function tagOrDigest(reference: string): 'tag' | 'digest' | undefined {
+  if (reference.includes('@')) return 'digest';
+  // Only the last path component can hold a tag: a colon before a `/` is a registry port.
+  return reference.slice(reference.lastIndexOf('/') + 1).includes(':') ? 'tag' : undefined;
 }

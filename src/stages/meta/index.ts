@@ -2,34 +2,45 @@
 // annotations out. Resolves the git and repository facts, then computes everything purely.
 import * as core from '@actions/core';
 import type { Context } from '../../context';
+import { infoUntrusted } from '../../lib/untrusted-log';
 import type { Stage } from '../types';
+import { writeBakeFiles } from './bake-file';
 import { readGitCheckout } from './git-context';
 import { parseMetaInputs, type MetaInputs } from './inputs';
 import { computeMetadata, metaFacts, type MetaFacts } from './metadata';
 import type { MetaResult } from './model';
 import { commitDateFromPayload, workflowRef } from './ref-context';
 import { RepositoryApi } from './repository';
-import { metaReport } from './report';
+import { metaOutputs, metaReport, outputEnvName } from './report';
 
 export const metaStage: Stage<MetaInputs, MetaResult> = {
   name: 'meta',
   parseInputs: (source, ctx) => parseMetaInputs(source, ctx),
   run: async (inputs, ctx) => {
+    for (const warning of inputs.warnings) core.warning(warning);
     const facts = await resolveFacts(inputs, ctx);
-    core.info(`event: ${facts.ref.eventName}`);
-    core.info(`ref: ${facts.ref.ref}`);
-    core.info(`sha: ${facts.ref.sha}`);
+    // Refs, and everything rendered from the repository's metadata (its description is
+    // anybody's text), are printed so that no line of them is run as a workflow command.
+    infoUntrusted([
+      `event: ${facts.ref.eventName}`,
+      `ref: ${facts.ref.ref}`,
+      `sha: ${facts.ref.sha}`,
+    ]);
     if (facts.commitDate) core.info(`commit date: ${facts.commitDate.toISOString()}`);
     const { result, warnings } = computeMetadata(inputs, facts);
     for (const warning of warnings) core.warning(warning);
-    core.info(`version: ${result.version}`);
-    for (const tag of result.tags) core.info(`tag: ${tag}`);
-    for (const label of result.labels) core.info(`label: ${label}`);
-    for (const annotation of result.annotations) core.info(`annotation: ${annotation}`);
+    infoUntrusted([
+      `version: ${result.version}`,
+      ...result.tags.map((tag) => `tag: ${tag}`),
+      ...result.labels.map((label) => `label: ${label}`),
+      ...result.annotations.map((annotation) => `annotation: ${annotation}`),
+    ]);
+    result.bakeFiles = writeBakeFiles(result, inputs.bakeTarget);
+    core.info(`bake file: ${result.bakeFiles.all}`);
     if (inputs.exportOutputEnv) {
       // As docker/metadata-action does, for later steps written against its variables.
-      for (const [name, value] of Object.entries(metaReport(result, inputs).outputs)) {
-        core.exportVariable(`DOCKER_METADATA_OUTPUT_${name.toUpperCase()}`, value);
+      for (const [name, value] of Object.entries(metaOutputs(result, inputs))) {
+        core.exportVariable(outputEnvName(name), value);
       }
     }
     return result;

@@ -10,7 +10,7 @@ import { ANNOTATION_LEVELS, splitAnnotation, splitKeyValue, type KeyValue } from
 import { readEntries, unquoteLine } from './lines';
 import type { Flavor, ImageName, TagRule } from './model';
 import { parseTagRules } from './tag-rules';
-import { GLOBAL_NAMES, templateProblem, usesCommitDate } from './templates';
+import { GLOBAL_NAMES, templateProblem, unquotedDateFormats, usesCommitDate } from './templates';
 
 export const REF_SOURCES = ['workflow', 'git'] as const;
 export type RefSource = (typeof REF_SOURCES)[number];
@@ -36,22 +36,34 @@ export interface MetaInputs {
   needsCommitDate: boolean;
   /** Also export the outputs as DOCKER_METADATA_OUTPUT_* variables for later steps. */
   exportOutputEnv: boolean;
+  /** The target name in the Bake definition files (`bake-target`). */
+  bakeTarget: string;
+  /** Things in the inputs worth a warning that do not fail the step. */
+  warnings: string[];
 }
+
+/** docker/metadata-action's default `bake-target`. */
+export const DEFAULT_BAKE_TARGET = 'docker-metadata-action';
 
 export function parseMetaInputs(
   source: InputSource,
   _ctx: Context,
   env: NodeJS.ProcessEnv = process.env,
 ): MetaInputs {
-  const tagLines = readEntries(source, 'tags', { inlineComments: true });
-  const flavorLines = readEntries(source, 'flavor', { inlineComments: true });
+  const tagLines = readEntries(source, 'tags');
+  const flavorLines = readEntries(source, 'flavor');
   const labels = readEntries(source, 'labels').map((line) => keyValue('labels', line, false));
   const annotations = readEntries(source, 'annotations').map((line) =>
     keyValue('annotations', line, true),
   );
-  const templates = [...tagLines, ...flavorLines, ...labels.map((l) => l.value)];
+  const templates = [
+    ...tagLines,
+    ...flavorLines,
+    ...labels.map((l) => l.value),
+    ...annotations.map((a) => a.value),
+  ];
   return {
-    images: parseImages(readEntries(source, 'images', { inlineComments: true })),
+    images: parseImages(readEntries(source, 'images')),
     tags: parseTagRules(tagLines),
     flavor: parseFlavor(flavorLines),
     labels,
@@ -62,16 +74,41 @@ export function parseMetaInputs(
       labels: separator(source, 'sep-labels'),
       annotations: separator(source, 'sep-annotations'),
     },
-    refSource: readChoice(source, 'ref-source', REF_SOURCES, 'workflow'),
+    refSource: refSource(source),
     prHeadSha:
       readBoolean(source, 'pr-head-sha', false) ||
       envBoolean(env, 'DOCKER_METADATA_PR_HEAD_SHA', false),
     githubToken: source.get('github-token'),
     now: sourceDate(env.SOURCE_DATE_EPOCH),
     shortShaLength: shortShaLength(env.DOCKER_METADATA_SHORT_SHA_LENGTH),
-    needsCommitDate: [...templates, ...annotations.map((a) => a.value)].some(usesCommitDate),
+    needsCommitDate: templates.some(usesCommitDate),
     exportOutputEnv: envBoolean(env, 'DOCKER_METADATA_SET_OUTPUT_ENV', true),
+    bakeTarget: source.get('bake-target') || DEFAULT_BAKE_TARGET,
+    warnings: templates.flatMap(unquotedDateFormats),
   };
+}
+
+/**
+ * Where the ref and commit come from: `ref-source`, or docker/metadata-action's `context` when
+ * it is exactly `workflow` or `git` (any other `context` is the build stage's build context).
+ */
+function refSource(source: InputSource): RefSource {
+  const context = source.get('context');
+  const fromContext = (REF_SOURCES as readonly string[]).includes(context)
+    ? (context as RefSource)
+    : undefined;
+  const explicit =
+    source.get('ref-source') === ''
+      ? undefined
+      : readChoice(source, 'ref-source', REF_SOURCES, 'workflow');
+  if (fromContext && explicit && fromContext !== explicit) {
+    throw new InputError(
+      'ref-source',
+      `says ${explicit} but context says ${fromContext}; both choose where the ref and commit come ` +
+        `from (context: workflow|git is docker/metadata-action's name for ref-source): set one of them`,
+    );
+  }
+  return explicit ?? fromContext ?? 'workflow';
 }
 
 function envBoolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {

@@ -6,27 +6,11 @@ import { readLines } from '../../inputs';
 import { InputError } from '../../lib/errors';
 
 /**
- * Non-empty, non-comment lines of a list input. With `inlineComments`, `#` outside double quotes
- * also ends a line, as in docker/metadata-action's tags, flavor and images (a tag or image name
- * cannot hold `#`); label and annotation values keep theirs (`description=Fixes #12`).
+ * Non-empty lines of a list input, without the `#` comment lines. A `#` later in a line is
+ * text (`type=raw,value=foo#bar`, `description=Fixes #12`), as in docker/metadata-action.
  */
-export function readEntries(
-  source: InputSource,
-  name: string,
-  options: { inlineComments?: boolean } = {},
-): string[] {
-  return readLines(source, name)
-    .map((line) => (options.inlineComments ? withoutComment(line) : line))
-    .filter((line) => line !== '' && !line.startsWith('#'));
-}
-
-function withoutComment(line: string): string {
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    if (line[i] === '"') quoted = !quoted;
-    else if (line[i] === '#' && !quoted) return line.slice(0, i).trim();
-  }
-  return line;
+export function readEntries(source: InputSource, name: string): string[] {
+  return readLines(source, name).filter((line) => !line.startsWith('#'));
 }
 
 /** The comma separated fields of one entry; CSV quotes protect commas inside a field. */

@@ -16,6 +16,17 @@ export interface MetaResult {
   tagNames: string[];
   /** Whether a `latest` tag was generated. */
   latest: boolean;
+  /** Paths of the Bake definition files, once the stage has written them. */
+  bakeFiles?: BakeFiles;
+}
+
+/** docker/metadata-action's Bake files: the `bake-file-*` and `bake-file` outputs. */
+export interface BakeFiles {
+  tags: string;
+  labels: string;
+  annotations: string;
+  /** Tags and labels together (`bake-file`). */
+  all: string;
 }
 
 /** One line of the `images` input. */
@@ -62,6 +73,8 @@ export interface SemverRule extends TagRuleBase {
   type: 'semver' | 'pep440';
   pattern: string;
   value: string;
+  /** `match=`: the version is its first capture group in the tag or value. */
+  match?: RegExp;
 }
 export interface MatchRule extends TagRuleBase {
   type: 'match';

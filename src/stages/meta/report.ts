@@ -6,21 +6,37 @@ import { labelObject } from './labels';
 import type { MetaResult } from './model';
 
 export function metaReport(result: MetaResult, inputs: MetaInputs): StageReport {
+  return { outputs: metaOutputs(result, inputs), summary: metaSummary(result) };
+}
+
+/** docker/metadata-action's outputs, in its order (tag names use the tags separator too). */
+export function metaOutputs(result: MetaResult, inputs: MetaInputs): Record<string, string> {
   const json = {
     tags: result.tags,
+    'tag-names': result.tagNames,
     labels: labelObject(result.labels),
     annotations: result.annotations,
   };
-  return {
-    outputs: {
-      version: result.version,
-      tags: result.tags.join(inputs.separators.tags),
-      labels: result.labels.join(inputs.separators.labels),
-      annotations: result.annotations.join(inputs.separators.annotations),
-      json: JSON.stringify(json),
-    },
-    summary: metaSummary(result),
+  const outputs: Record<string, string> = {
+    version: result.version,
+    tags: result.tags.join(inputs.separators.tags),
+    'tag-names': result.tagNames.join(inputs.separators.tags),
+    labels: result.labels.join(inputs.separators.labels),
+    annotations: result.annotations.join(inputs.separators.annotations),
+    json: JSON.stringify(json),
   };
+  if (result.bakeFiles) {
+    outputs['bake-file-tags'] = result.bakeFiles.tags;
+    outputs['bake-file-labels'] = result.bakeFiles.labels;
+    outputs['bake-file-annotations'] = result.bakeFiles.annotations;
+    outputs['bake-file'] = result.bakeFiles.all;
+  }
+  return outputs;
+}
+
+/** DOCKER_METADATA_OUTPUT_TAG_NAMES for `tag-names`: the variable names the peer exports. */
+export function outputEnvName(output: string): string {
+  return `DOCKER_METADATA_OUTPUT_${output.replace(/\W/g, '_').toUpperCase()}`;
 }
 
 export function metaSummary(result: MetaResult): string {

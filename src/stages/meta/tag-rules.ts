@@ -37,8 +37,8 @@ export const DEFAULT_PRIORITIES: Record<TagType, number> = {
 const COMMON_ATTRIBUTES = ['type', 'enable', 'priority', 'prefix', 'suffix'];
 const TYPE_ATTRIBUTES: Record<TagType, string[]> = {
   schedule: ['pattern'],
-  semver: ['pattern', 'value'],
-  pep440: ['pattern', 'value'],
+  semver: ['pattern', 'value', 'match'],
+  pep440: ['pattern', 'value', 'match'],
   match: ['pattern', 'group', 'value'],
   edge: ['branch'],
   ref: ['event'],
@@ -107,6 +107,7 @@ export function parseTagRule(line: string): TagRule {
         type,
         pattern: required('pattern', SEMVER_NAMES),
         value: template('value') ?? '',
+        match: attrs.match ? versionMatch(attrs.match, fail) : undefined,
       };
     case 'match': {
       const group = Number(attrs.group ?? '0');
@@ -143,6 +144,25 @@ export function parseTagRule(line: string): TagRule {
       return { ...base, prefix, type, format };
     }
   }
+}
+
+/**
+ * semver/pep440 `match=`: a regular expression whose first capture group is the version
+ * (`match=v(\d.\d.\d)$` reads 1.0.0 from p1/v1.0.0). Written bare, as docker/metadata-action
+ * takes it; without a group it could never yield a version, so it is refused here.
+ */
+function versionMatch(source: string, fail: (detail: string) => InputError): RegExp {
+  let match: RegExp;
+  try {
+    match = new RegExp(source);
+  } catch (err) {
+    throw fail(`match is not a valid regular expression (${(err as Error).message})`);
+  }
+  // Any expression matches the empty string once `|` is appended: that counts its groups.
+  if (new RegExp(`${source}|`).exec('')!.length < 2) {
+    throw fail('match needs a capture group around the version, e.g. match=v(\\d+\\.\\d+\\.\\d+)$');
+  }
+  return match;
 }
 
 /** `/regex/flags` or a bare regular expression, as docker/metadata-action accepts. */

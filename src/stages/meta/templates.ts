@@ -2,14 +2,6 @@
 // {{tag}}, {{sha}}, {{base_ref}}, {{is_default_branch}}, {{date}}, {{commit_date}}), and the
 // semver/pep440 pattern variables. Checked once when inputs are parsed, rendered per run.
 import type * as HandlebarsTypes from 'handlebars';
-import dayjs from 'dayjs';
-import advancedFormat from 'dayjs/plugin/advancedFormat';
-import isoWeek from 'dayjs/plugin/isoWeek';
-import timezone from 'dayjs/plugin/timezone';
-import utc from 'dayjs/plugin/utc';
-import weekOfYear from 'dayjs/plugin/weekOfYear';
-import weekYear from 'dayjs/plugin/weekYear';
-
 let handlebars: typeof HandlebarsTypes | undefined;
 
 /**
@@ -24,13 +16,14 @@ function engine(): typeof HandlebarsTypes {
   return handlebars;
 }
 
-// Plugins for the moment.js format tokens users know from docker/metadata-action (Q, Do, w, W...).
-dayjs.extend(utc);
-dayjs.extend(timezone);
-dayjs.extend(advancedFormat);
-dayjs.extend(weekOfYear);
-dayjs.extend(isoWeek);
-dayjs.extend(weekYear);
+let dateFormat: typeof import('./date-format') | undefined;
+
+/** The date formatter (dayjs and its plugins), loaded when a template first formats a date. */
+function dates(): typeof import('./date-format') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  dateFormat ??= require('./date-format') as typeof import('./date-format');
+  return dateFormat;
+}
 
 /** What global templates are rendered against. */
 export interface TemplateScope {
@@ -51,6 +44,7 @@ export const GLOBAL_NAMES = [
   'sha',
   'base_ref',
   'is_default_branch',
+  'is_not_default_branch',
   'date',
   'commit_date',
 ] as const;
@@ -66,8 +60,9 @@ export function shortSha(sha: string, length: number): string {
   return sha.slice(0, length);
 }
 
-export function formatDate(date: Date, format: string, zone = 'UTC'): string {
-  return dayjs(date).tz(zone).format(format);
+/** A date in moment.js's format language; no format gives ISO 8601, as moment does. */
+export function formatDate(date: Date, format: string | undefined, zone = 'UTC'): string {
+  return dates().formatMomentDate(date, format, zone);
 }
 
 export function branchOf(ref: string): string {
@@ -96,6 +91,8 @@ export function baseRefOf(scope: Pick<TemplateScope, 'ref' | 'payload'>): string
 export function isDefaultBranch(
   scope: Pick<TemplateScope, 'ref' | 'payload' | 'eventName'>,
 ): boolean {
+  // Without a ref there is no branch to be on, whatever the event.
+  if (scope.ref === '') return false;
   const branch = branchOf(scope.ref);
   const repository = scope.payload.repository as { default_branch?: string } | undefined;
   if (branch !== '' && repository?.default_branch === branch) return true;
@@ -107,7 +104,8 @@ type HelperOptions = { hash: Record<string, unknown> };
 function dateHelper(date: () => Date) {
   return (format: unknown, options: HelperOptions) => {
     const zone = typeof options.hash.tz === 'string' ? options.hash.tz : 'UTC';
-    return formatDate(date(), String(format), zone);
+    // An unquoted format reaches the helper as a (missing) value: moment's default format.
+    return formatDate(date(), typeof format === 'string' ? format : undefined, zone);
   };
 }
 
@@ -159,6 +157,7 @@ export function renderTemplate(template: string, scope: TemplateScope): string {
     sha: () => shortSha(scope.sha, scope.shortShaLength),
     base_ref: () => baseRefOf(scope),
     is_default_branch: () => String(isDefaultBranch(scope)),
+    is_not_default_branch: () => String(!isDefaultBranch(scope)),
     date: dateHelper(() => scope.now),
     commit_date: dateHelper(() => {
       if (!scope.commitDate) throw new Error('the commit date was not resolved');
@@ -231,7 +230,9 @@ function dateFormatMissing(name: string): string {
 
 function dateProblem(name: string, mustache: hbs.AST.MustacheStatement): string | undefined {
   const [format, ...rest] = mustache.params;
-  if (!format || format.type !== 'StringLiteral' || rest.length > 0) return dateFormatMissing(name);
+  // An unquoted format (a path) is what docker/metadata-action accepts too; see unquotedDateFormats.
+  const usable = format?.type === 'StringLiteral' || format?.type === 'PathExpression';
+  if (!usable || rest.length > 0) return dateFormatMissing(name);
   for (const pair of mustache.hash?.pairs ?? []) {
     if (pair.key !== 'tz') return `{{${name}}} has no attribute "${pair.key}"; only tz= is known`;
     const zone = (pair.value as hbs.AST.StringLiteral).value;
@@ -249,4 +250,27 @@ function isTimeZone(zone: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Date helpers whose format is written without quotes (`{{date YYYYMMDD}}`). Handlebars reads
+ * such a format as a (missing) value, so docker/metadata-action renders moment's default ISO
+ * 8601 date instead; Gantry renders the same, and says so with these for a warning.
+ */
+export function unquotedDateFormats(template: string): string[] {
+  if (!/\{\{~?\s*(?:date|commit_date)\s/.test(template)) return [];
+  const found: string[] = [];
+  for (const statement of engine().parse(template).body) {
+    if (statement.type !== 'MustacheStatement') continue;
+    const mustache = statement as hbs.AST.MustacheStatement;
+    const name = (mustache.path as hbs.AST.PathExpression).original;
+    const format = mustache.params[0];
+    if (DATE_HELPERS.includes(name) && format?.type === 'PathExpression') {
+      const path = (format as hbs.AST.PathExpression).original;
+      found.push(
+        `{{${name} ${path}}} renders the ISO date; to format it, quote the format: {{${name} '${path}'}}`,
+      );
+    }
+  }
+  return found;
 }

@@ -192,8 +192,16 @@ function versionCandidate(
   scope: TagScope,
   warnings: string[],
 ): Candidate | undefined {
-  const raw = versionSource(rule, scope)?.replace(/\//g, '-');
-  if (raw === undefined) return undefined;
+  let source = versionSource(rule, scope);
+  if (source === undefined) return undefined;
+  if (rule.match) {
+    const found = rule.match.exec(source)?.[1];
+    // As docker/metadata-action: no match is a warning, and the whole value is tried instead.
+    if (found === undefined)
+      warnings.push(`match=${rule.match.source} does not match ${source} in "${rule.line}"`);
+    else source = found;
+  }
+  const raw = source.replace(/\//g, '-');
   const scheme = VERSION_SCHEMES[rule.type];
   const parts = scheme.parse(raw);
   if (!parts) {
