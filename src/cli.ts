@@ -118,7 +118,6 @@ export async function cli(argv: string[]): Promise<number> {
   try {
     const args = parseCliArgs(argv);
     const inputs = {
-      'ref-source': 'workflow',
       'sep-tags': '\n',
       'sep-labels': '\n',
       'sep-annotations': '\n',

@@ -42,6 +42,31 @@ describe('tag types', () => {
       'type=semver,pattern={{raw}}',
       ['v2.0.0-rc.1'],
     ],
+    // match= on semver/pep440: the version is the first group of the tag (or value=).
+    [
+      'semver match= on a prefixed value',
+      'push-branch-main',
+      'type=semver,pattern={{major}}.{{minor}},value=app/v3.4.5,"match=v(\\d+\\.\\d+\\.\\d+)$"',
+      ['3.4', 'latest'],
+    ],
+    [
+      'semver match= on the git tag',
+      'push-tag',
+      'type=semver,pattern={{version}},match=^v(.*)$',
+      ['1.2.3', 'latest'],
+    ],
+    [
+      'semver match= that misses falls back to the whole value',
+      'push-tag',
+      'type=semver,pattern={{version}},match=^release-(.*)$',
+      ['1.2.3', 'latest'],
+    ],
+    [
+      'pep440 match=',
+      'push-branch-main',
+      'type=pep440,pattern={{version}},value=py-1.0rc1,match=py-(.+)',
+      ['1.0rc1'],
+    ],
     // pep440
     ['pep440 version', 'push-tag', 'type=pep440,pattern={{version}}', ['1.2.3', 'latest']],
     [

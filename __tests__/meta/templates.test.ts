@@ -5,9 +5,10 @@ import {
   renderHandlebars,
   renderPattern,
   templateProblem,
+  unquotedDateFormats,
   usesCommitDate,
 } from '../../src/stages/meta/templates';
-import { metaFor, tagsFor, type EventFixtureName } from './fixtures';
+import { metaFor, parseFor, tagsFor, type EventFixtureName } from './fixtures';
 
 const raw = (event: EventFixtureName, value: string, extra: Record<string, string> = {}) =>
   tagsFor(event, { inputs: { images: '', tags: `type=raw,"value=${value}"` }, ...extra });
@@ -27,6 +28,23 @@ describe('template expressions', () => {
     ['{{is_default_branch}} on a feature', 'push-branch-feature', '{{is_default_branch}}', 'false'],
     ['{{is_default_branch}} on a tag', 'push-tag', '{{is_default_branch}}', 'false'],
     ['{{is_default_branch}} on schedule', 'schedule', '{{is_default_branch}}', 'true'],
+    ['{{is_not_default_branch}} on main', 'push-branch-main', '{{is_not_default_branch}}', 'false'],
+    [
+      '{{is_not_default_branch}} on a feature',
+      'push-branch-feature',
+      '{{is_not_default_branch}}',
+      'true',
+    ],
+    ['{{is_not_default_branch}} on a PR', 'pull_request', '{{is_not_default_branch}}', 'true'],
+    // moment's tokens that dayjs alone lacks: day of year, ISO and locale weekday.
+    [
+      '{{date}} DDD DDDD E e',
+      'push-branch-main',
+      "{{date 'YYYY.DDD.DDDD.E.e'}}",
+      '2025.324.324.4.4',
+    ],
+    // Unquoted, the format is a missing value: moment's ISO default (the peer does the same).
+    ['{{date}} unquoted', 'push-branch-main', '{{date YYYYMMDD}}', '2025-11-20T09-20-00Z'],
     ['{{date}}', 'push-branch-main', "{{date 'YYYYMMDD-HHmmss'}}", '20251120-092000'],
     [
       '{{date}} with tz',
@@ -97,6 +115,9 @@ describe('templateProblem', () => {
     ['unknown name', '{{brnach}}', 'unknown template expression {{brnach}}'],
     ['unclosed', '{{branch', 'invalid template'],
     ['date without format', '{{date}}', 'takes one quoted format'],
+    ['date with an unquoted format', '{{date YYYYMMDD}}', undefined],
+    ['date with a number for format', '{{date 20200110}}', 'takes one quoted format'],
+    ['is_not_default_branch', 'x-{{is_not_default_branch}}', undefined],
     ['date unknown attribute', "{{date 'YYYY' zone='UTC'}}", 'no attribute "zone"'],
     ['date unknown zone', "{{date 'YYYY' tz='Mars/Olympus'}}", 'unknown time zone "Mars/Olympus"'],
     ['arguments to a value', "{{branch 'x'}}", 'takes no arguments'],
@@ -105,6 +126,24 @@ describe('templateProblem', () => {
     const found = templateProblem(template, GLOBAL_NAMES);
     if (problem === undefined) expect(found).toBeUndefined();
     else expect(found).toContain(problem);
+  });
+});
+
+describe('unquoted date formats', () => {
+  it('are a warning that says what renders and how to quote', () => {
+    expect(unquotedDateFormats("{{date 'YYYY'}}-{{commit_date YYYY-MM-DD tz='UTC'}}")).toEqual([
+      "{{commit_date YYYY-MM-DD}} renders the ISO date; to format it, quote the format: {{commit_date 'YYYY-MM-DD'}}",
+    ]);
+    expect(unquotedDateFormats('{{branch}}')).toEqual([]);
+  });
+
+  it('reach the stage as input warnings', () => {
+    const { inputs } = parseFor('push-tag', {
+      inputs: { tags: 'type=raw,value={{date YYYYMMDD}}' },
+    });
+    expect(inputs.warnings).toEqual([
+      expect.stringContaining("quote the format: {{date 'YYYYMMDD'}}"),
+    ]);
   });
 });
 
