@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { mapInputs } from '../../src/inputs';
-import { bakeDefinitions, writeBakeFiles } from '../../src/stages/meta/bake-file';
+import { writeBakeFiles } from '../../src/stages/meta/bake-file';
 import { parseMetaInputs, type MetaInputs } from '../../src/stages/meta/inputs';
 import { computeMetadata, metaFacts, templateScope } from '../../src/stages/meta/metadata';
 import { workflowRef } from '../../src/stages/meta/ref-context';

@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
 import { mapInputs } from '../../src/inputs';
+import { bakeDefinitions } from '../../src/stages/meta/bake-file';
 import { parseMetaInputs } from '../../src/stages/meta/inputs';
 import { metaOutputs, outputEnvName } from '../../src/stages/meta/report';
 import { fixtureContext, metaFor, parseFor } from './fixtures';
@@ -133,5 +134,20 @@ describe('outputs as the peer names them', () => {
     ['bake-file', 'DOCKER_METADATA_OUTPUT_BAKE_FILE'],
   ])('%s is exported as %s', (output, variable) => {
     expect(outputEnvName(output)).toBe(variable);
+  });
+});
+
+describe('Bake definitions', () => {
+  it('name the bake-target, and leave DOCKER_META_VERSION out without a version', () => {
+    const { result } = metaFor('push-branch-main', {
+      inputs: { tags: 'type=semver,pattern={{version}}', 'bake-target': 'meta' },
+    });
+    const definitions = bakeDefinitions(result, 'meta');
+    expect(definitions.tags).toEqual({
+      target: { meta: { tags: [], args: { DOCKER_META_IMAGES: 'ghcr.io/acme/app' } } },
+    });
+    expect(JSON.parse(JSON.stringify(definitions.all)).target.meta.args).toEqual({
+      DOCKER_META_IMAGES: 'ghcr.io/acme/app',
+    });
   });
 });

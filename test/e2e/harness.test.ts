@@ -1,7 +1,12 @@
 // The runner-like harness itself, and the pipeline's handling of the `stages` input, through
 // the bundled dist/index.js.
 import { GitHubApiStub } from '../harness/github-api';
-import { actionDefaults, parseFileCommands, runAction } from '../harness/runner';
+import {
+  actionDefaults,
+  obeyedCommandLines,
+  parseFileCommands,
+  runAction,
+} from '../harness/runner';
 
 describe('runner-like harness', () => {
   let api: GitHubApiStub;
@@ -19,6 +24,23 @@ describe('runner-like harness', () => {
 
   it('reads heredoc and plain file commands', () => {
     expect(parseFileCommands('a<<EOF_1\nx\ny\nEOF_1\nb=2\n')).toEqual({ a: 'x\ny', b: '2' });
+  });
+
+  it('reads commands as the runner does, honouring stop-commands', () => {
+    const stdout = [
+      '::error::one',
+      '  ::warning::two',
+      'text ::error::not a command',
+      '::stop-commands::t0k',
+      '::error::ignored',
+      '::t0k::',
+      'x ##[error]legacy',
+    ].join('\n');
+    expect(obeyedCommandLines(stdout)).toEqual([
+      '::error::one',
+      '::warning::two',
+      'x ##[error]legacy',
+    ]);
   });
 
   it('an unknown stage fails the step, names the input, and writes no output', async () => {

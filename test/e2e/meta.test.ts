@@ -4,8 +4,13 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { GitHubApiStub } from '../harness/github-api';
-import { loadEventFixture, runAction, type ActionResult } from '../harness/runner';
+import { defaultRepository, GitHubApiStub } from '../harness/github-api';
+import {
+  loadEventFixture,
+  obeyedCommandLines,
+  runAction,
+  type ActionResult,
+} from '../harness/runner';
 
 jest.setTimeout(60_000);
 
@@ -230,9 +235,9 @@ describe('ref-source: git', () => {
   });
   afterEach(() => fs.rmSync(repo, { recursive: true, force: true }));
 
-  function runGit(tags: string) {
+  function runGit(tags: string, source: Record<string, string> = { 'ref-source': 'git' }) {
     return runAction({
-      inputs: { stages: 'meta', images: IMAGE, tags, 'ref-source': 'git' },
+      inputs: { stages: 'meta', images: IMAGE, tags, ...source },
       event: 'push-branch-main',
       api,
       cwd: repo,
@@ -259,5 +264,164 @@ describe('ref-source: git', () => {
     const result = await runGit('type=semver,pattern={{version}}');
     expect(result.outputs.version).toBe('3.1.4');
     expect(result.outputs.tags.split('\n')).toEqual([`${IMAGE}:3.1.4`, `${IMAGE}:latest`]);
+  });
+});
+
+describe("docker/metadata-action's context: git, pasted", () => {
+  let repo: string;
+  beforeEach(() => {
+    repo = fs.mkdtempSync(path.join(os.tmpdir(), 'gantry-meta-context-'));
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: repo });
+    git('init', '-q', '-b', 'hotfix/9');
+    git(
+      '-c',
+      'user.email=ci@example.com',
+      '-c',
+      'user.name=CI',
+      'commit',
+      '-q',
+      '--allow-empty',
+      '-m',
+      'x',
+    );
+  });
+  afterEach(() => fs.rmSync(repo, { recursive: true, force: true }));
+
+  const run = (inputs: Record<string, string>) =>
+    runAction({
+      inputs: { stages: 'meta', images: IMAGE, tags: 'type=ref,event=branch', ...inputs },
+      event: 'push-branch-main',
+      api,
+      cwd: repo,
+    });
+
+  it('reads the ref from the checkout, as ref-source: git does', async () => {
+    const result = await run({ context: 'git' });
+    expect(result.errors).toEqual([]);
+    expect(result.outputs.tags).toBe(`${IMAGE}:hotfix-9`);
+  });
+
+  it('context: workflow with ref-source: git fails before anything runs, naming both', async () => {
+    const result = await run({ context: 'workflow', 'ref-source': 'git' });
+    expect(result.exitCode).toBe(1);
+    expect(result.errors).toEqual([
+      expect.stringMatching(/^Input "ref-source": says git but context says workflow/),
+    ]);
+    expect(result.outputs).toEqual({});
+    expect(api.requests).toEqual([]);
+  });
+});
+
+describe("images with a tag (Azure/k8s-deploy's meaning)", () => {
+  it('is refused before anything runs, pointing to deploy-images', async () => {
+    const result = await meta({ images: `${IMAGE}:1.2`, tags: 'type=ref,event=tag' }, 'push-tag');
+    expect(result.exitCode).toBe(1);
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]).toContain(`Input "images": "${IMAGE}:1.2" carries a tag`);
+    expect(result.errors[0]).toContain('use deploy-images');
+    expect(result.outputs).toEqual({});
+  });
+});
+
+describe("docker/metadata-action's outputs and variables", () => {
+  const tags = [
+    'type=semver,pattern={{version}}',
+    'type=semver,pattern={{major}}.{{minor}},value=app/v7.8.9,"match=v(\\d+\\.\\d+\\.\\d+)$"',
+    "type=raw,value=d{{date 'DDDD.E' tz='Asia/Tokyo'}},enable={{is_not_default_branch}}",
+  ].join('\n');
+
+  it('tag-names, json, the Bake files and every output as DOCKER_METADATA_OUTPUT_*', async () => {
+    // The harness removes its own RUNNER_TEMP after the run: give it one that stays.
+    const runnerTemp = fs.mkdtempSync(path.join(os.tmpdir(), 'gantry-meta-bake-'));
+    const result = await meta({ tags, 'bake-target': 'meta' }, 'push-tag', {
+      RUNNER_TEMP: runnerTemp,
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.outputs['bake-file'].startsWith(runnerTemp)).toBe(true);
+    // 2025-11-20T09:20Z is 18:20 in Tokyo, still day 324, a Thursday (ISO weekday 4).
+    const names = ['1.2.3', '7.8', 'd324.4', 'latest'];
+    expect(result.outputs['tag-names'].split('\n')).toEqual(names);
+    expect(result.outputs.tags.split('\n')).toEqual(names.map((tag) => `${IMAGE}:${tag}`));
+    expect(JSON.parse(result.outputs.json)['tag-names']).toEqual(names);
+
+    const read = (output: string) => JSON.parse(fs.readFileSync(result.outputs[output], 'utf8'));
+    expect(read('bake-file-tags')).toEqual({
+      target: {
+        meta: {
+          tags: names.map((tag) => `${IMAGE}:${tag}`),
+          args: { DOCKER_META_IMAGES: IMAGE, DOCKER_META_VERSION: '1.2.3' },
+        },
+      },
+    });
+    expect(read('bake-file-labels').target.meta.labels['org.opencontainers.image.version']).toBe(
+      '1.2.3',
+    );
+    expect(read('bake-file-annotations').target.meta.annotations).toEqual(
+      result.outputs.annotations.split('\n'),
+    );
+    expect(Object.keys(read('bake-file').target.meta)).toEqual(['tags', 'labels', 'args']);
+    fs.rmSync(runnerTemp, { recursive: true, force: true });
+
+    const outputs = [
+      'version',
+      'tags',
+      'tag-names',
+      'labels',
+      'annotations',
+      'json',
+      'bake-file-tags',
+      'bake-file-labels',
+      'bake-file-annotations',
+      'bake-file',
+    ];
+    expect(Object.keys(result.outputs).sort()).toEqual([...outputs].sort());
+    for (const output of outputs) {
+      const variable = `DOCKER_METADATA_OUTPUT_${output.replace(/-/g, '_').toUpperCase()}`;
+      expect([variable, result.env[variable]]).toEqual([variable, result.outputs[output]]);
+    }
+  });
+
+  it('DOCKER_METADATA_SET_OUTPUT_ENV=false exports none', async () => {
+    const result = await meta({ tags }, 'push-tag', { DOCKER_METADATA_SET_OUTPUT_ENV: 'false' });
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs.version).toBe('1.2.3');
+    expect(result.env).toEqual({});
+  });
+
+  it('an unquoted date format renders the ISO date, as the peer does, with a warning', async () => {
+    const result = await meta({ tags: 'type=raw,value={{date YYYYMMDD}}' }, 'push-tag');
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs['tag-names']).toBe('2025-11-20T09-20-00Z');
+    expect(result.warnings.join('\n')).toContain("quote the format: {{date 'YYYYMMDD'}}");
+  });
+});
+
+describe('a hostile repository description (workflow-command injection)', () => {
+  const hostile = [
+    'Nice app',
+    '::error::pwned by the description',
+    `::add-mask::${SHA}`,
+    '  ::warning title=x::pwned again',
+    '##[error]pwned the legacy way',
+  ].join('\n');
+
+  it('reaches the labels intact, and the runner obeys none of it', async () => {
+    api.route('GET', '/repos/:owner/:repo', (req) => ({
+      body: { ...defaultRepository(req.params.owner, req.params.repo), description: hostile },
+    }));
+    const result = await meta({ tags: 'type=ref,event=tag' }, 'push-tag');
+    expect(result.exitCode).toBe(0);
+    const json = JSON.parse(result.outputs.json);
+    expect(json.labels['org.opencontainers.image.description']).toBe(hostile);
+    expect(json.annotations).toContain(`manifest:org.opencontainers.image.description=${hostile}`);
+    // The log still shows it, line for line...
+    expect(result.stdout).toContain('::error::pwned by the description');
+    // ...but nothing in it is a command the runner would act on.
+    expect(obeyedCommandLines(result.stdout).filter((line) => /pwned|add-mask/.test(line))).toEqual(
+      [],
+    );
+    expect(result.errors).toEqual([]);
+    expect(result.masked).not.toContain(SHA);
+    expect(result.warnings.join('\n')).not.toContain('pwned');
   });
 });

@@ -42,6 +42,8 @@ export interface ActionResult {
   outputs: Record<string, string>;
   summary: string;
   state: Record<string, string>;
+  /** Variables the action exported for later steps (GITHUB_ENV). */
+  env: Record<string, string>;
   /** Messages of ::error:: / ::warning:: / ::notice:: workflow commands, in order. */
   errors: string[];
   warnings: string[];
@@ -103,10 +105,30 @@ function unescapeCommandData(value: string): string {
   return value.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
 }
 
+/**
+ * The lines of stdout the runner would read as workflow commands: a line whose first non-blank
+ * characters are `::` (or holding the legacy `##[`), except between `::stop-commands::TOKEN`
+ * and `::TOKEN::`.
+ */
+export function obeyedCommandLines(stdout: string): string[] {
+  const obeyed: string[] = [];
+  let resumeToken: string | undefined;
+  for (const line of stdout.split(/\r\n|\r|\n/)) {
+    if (resumeToken !== undefined) {
+      if (line.trim() === `::${resumeToken}::`) resumeToken = undefined;
+      continue;
+    }
+    const stop = /^\s*::stop-commands::(.+)$/.exec(line);
+    if (stop) resumeToken = stop[1].trim();
+    else if (line.trimStart().startsWith('::') || line.includes('##['))
+      obeyed.push(line.trimStart());
+  }
+  return obeyed;
+}
+
 function commandMessages(stdout: string, command: string): string[] {
   const pattern = new RegExp(`^::${command}(?: [^:]*)?::(.*)$`);
-  return stdout
-    .split('\n')
+  return obeyedCommandLines(stdout)
     .map((line) => pattern.exec(line))
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => unescapeCommandData(m[1]));
@@ -202,6 +224,7 @@ export async function runAction(run: ActionRun = {}): Promise<ActionResult> {
     outputs: parseFileCommands(fs.readFileSync(files.output, 'utf8')),
     summary: fs.readFileSync(files.summary, 'utf8'),
     state: parseFileCommands(fs.readFileSync(files.state, 'utf8')),
+    env: parseFileCommands(fs.readFileSync(files.env, 'utf8')),
     errors: commandMessages(stdout, 'error'),
     warnings: commandMessages(stdout, 'warning'),
     notices: commandMessages(stdout, 'notice'),
