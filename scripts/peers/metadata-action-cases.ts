@@ -169,4 +169,6 @@ const doc = {
   cases,
 };
 fs.writeFileSync(casesFile, JSON.stringify(doc, null, 2) + '\n');
+// In the repository's own style, so a re-run shows only what the peer changed.
+execFileSync('npx', ['prettier', '--write', casesFile, eventsDir], { cwd: root });
 console.log(`${cases.length} cases, ${events.size} events -> ${path.relative(root, casesFile)}`);
