@@ -20,6 +20,21 @@ describe('OCI labels', () => {
     ]);
   });
 
+  it('sort as docker/metadata-action sorts (the locale collation) when keys are not plain', () => {
+    const { result } = metaFor('push-tag', {
+      inputs: { labels: 'vendor=Acme\nMaintainer=ops\ncom.acme.team=web\ncom_acme.team=web2' },
+    });
+    const keys = result.labels.map((label) => label.slice(0, label.indexOf('=')));
+    // Code point order would put Maintainer first and com_acme after com.acme.
+    expect(keys.slice(0, 4)).toEqual([
+      'com_acme.team',
+      'com.acme.team',
+      'Maintainer',
+      'org.opencontainers.image.created',
+    ]);
+    expect(keys[keys.length - 1]).toBe('vendor');
+  });
+
   it('use what the GitHub API says about the repository', () => {
     const { result } = metaFor('push-branch-main', {
       repository: { description: 'From the API', license: 'MIT', name: 'app' },

@@ -2,6 +2,20 @@
 // scripts/peers/metadata-action-cases.ts) run through Gantry's meta stage: the same event, the
 // same `with:` block, the same version, tags, labels, annotations, json and Bake files.
 // Where Gantry differs on purpose, DIFFERENCES below says how and why, and what is checked.
+//
+// Deliberate differences the table does not reach (each has its own test in __tests__/meta):
+// - a tag attribute the type does not take (`pattren=`), `onlatest=` not after prefix=/suffix=,
+//   an unknown tz=, `match=` without a capture group: refused naming the line (the peer ignores
+//   the first two and goes on with the others until they fail or misrender);
+// - `images` entries with a tag or digest: refused, naming `deploy-images` (k8s-deploy's images);
+// - a tag starting with `.`/`-` or longer than 128 characters is trimmed to what a registry
+//   accepts (the peer passes it on and the push fails);
+// - DOCKER_METADATA_PR_HEAD_SHA / DOCKER_METADATA_SET_OUTPUT_ENV must be a boolean (true/false/
+//   1/0); the peer reads anything but "true" as false;
+// - an unreachable GitHub API (or an empty github-token) is a warning, and the labels come from
+//   the event payload's copy of the repository;
+// - `z`/`zz` in date formats print the platform's English zone name (GMT+9 where
+//   moment-timezone's data says JST for Asia/Tokyo); every other moment token is the same.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';

@@ -58,17 +58,24 @@ export function splitAnnotation(entry: string): KeyValue | undefined {
   return { key: prefixed[2], value: pair.value, levels: prefixed[1].split(',') };
 }
 
+// Keys of these characters sort the same by code point as by the locale collator (punctuation
+// `-` and `.` before digits before letters, both ways).
+const PLAIN_KEY = /^[a-z0-9.-]*$/;
+
 /**
- * Later entries win; the result is sorted by key, as docker/metadata-action prints it. Keys
- * are compared by code point: the same order for the usual lower-case keys, without paying
- * for a locale collator at start-up.
+ * Later entries win; the result is sorted by key with the locale's collation, as
+ * docker/metadata-action sorts (`localeCompare`). The usual lower-case keys are compared by code
+ * point, which orders them the same without paying for a collator at start-up.
  */
 export function mergeLabels(generated: KeyValue[], user: KeyValue[]): string[] {
   const merged = new Map<string, string>();
   for (const { key, value } of [...generated, ...user]) merged.set(key, value);
-  return [...merged]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([key, value]) => `${key}=${value}`);
+  const entries = [...merged];
+  const plain = entries.every(([key]) => PLAIN_KEY.test(key));
+  const order = plain
+    ? ([a]: [string, string], [b]: [string, string]) => (a < b ? -1 : a > b ? 1 : 0)
+    : ([a]: [string, string], [b]: [string, string]) => a.localeCompare(b);
+  return entries.sort(order).map(([key, value]) => `${key}=${value}`);
 }
 
 /**
