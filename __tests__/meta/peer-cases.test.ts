@@ -8,6 +8,8 @@
 //   an unknown tz=, `match=` without a capture group: refused naming the line (the peer ignores
 //   the first two and goes on with the others until they fail or misrender);
 // - `images` entries with a tag or digest: refused, naming `deploy-images` (k8s-deploy's images);
+// - a user annotation with its own level (`index:com.acme.x=y`) goes on that level only; the
+//   peer prefixes it again with every default level (`manifest:index:com.acme.x=y`);
 // - a tag starting with `.`/`-` or longer than 128 characters is trimmed to what a registry
 //   accepts (the peer passes it on and the push fails);
 // - DOCKER_METADATA_PR_HEAD_SHA / DOCKER_METADATA_SET_OUTPUT_ENV must be a boolean (true/false/
