@@ -43,10 +43,22 @@ export interface FetchResponse {
   arrayBuffer(): Promise<ArrayBuffer>;
 }
 
-export function httpFetch(): (url: string, init?: FetchInit) => Promise<FetchResponse> {
+export type Fetch = (url: string, init?: FetchInit) => Promise<FetchResponse>;
+
+/**
+ * `timeoutSeconds` bounds how long the socket may sit idle (connecting, or waiting for a byte);
+ * without it the toolkit's three minutes apply.
+ */
+export function httpFetch(options: { timeoutSeconds?: number } = {}): Fetch {
   // No user agent of its own, so Octokit's header is sent; no keep-alive, so an idle socket
   // never holds the process open.
-  const client = new HttpClient();
+  const client = new HttpClient(
+    undefined,
+    undefined,
+    options.timeoutSeconds === undefined
+      ? undefined
+      : { socketTimeout: Math.max(1, Math.round(options.timeoutSeconds * 1000)) },
+  );
   return async (url, init = {}) => {
     const headers: OutgoingHttpHeaders = {};
     for (const [name, value] of Object.entries(init.headers ?? {})) {
