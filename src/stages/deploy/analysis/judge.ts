@@ -12,6 +12,7 @@ import type { AnalysisCheck, CheckUnit, Measurement, Reading } from './model';
 
 /** A value as the summary shows it: percent with two decimals, seconds as ms. */
 export function formatValue(value: number, unit: CheckUnit): string {
+  if (Number.isNaN(value)) return 'NaN';
   if (!Number.isFinite(value)) return value > 0 ? '+Inf' : '-Inf';
   if (unit === 'percent') return `${value.toFixed(2)} %`;
   if (unit === 'seconds') return `${Math.round(value * 1000)} ms`;

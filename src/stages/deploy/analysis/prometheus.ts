@@ -17,7 +17,8 @@ export function queryUrl(base: string, query: string, timeoutSeconds: number): s
 function sampleValue(sample: unknown): Reading {
   const text = Array.isArray(sample) ? sample[1] : undefined;
   if (typeof text !== 'string') return { kind: 'failed', reason: 'the answer has no sample value' };
-  const value = Number(text);
+  // Prometheus writes infinities as +Inf / -Inf, which Number() does not read.
+  const value = text === '+Inf' ? Infinity : text === '-Inf' ? -Infinity : Number(text);
   if (Number.isNaN(value)) return { kind: 'failed', reason: 'no data (the query gave NaN)' };
   return { kind: 'value', value };
 }
