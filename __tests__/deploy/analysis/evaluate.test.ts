@@ -3,8 +3,8 @@
 // outage fails each check rather than passing it.
 import { httpFetch } from '../../../src/lib/http-fetch';
 import { evaluateChecks } from '../../../src/stages/deploy/analysis/evaluate';
-import { podSelectors } from '../../../src/stages/deploy/analysis/selectors';
 import { parseAnalysisSpec } from '../../../src/stages/deploy/analysis/spec';
+import { helloFacts } from './fixtures';
 import { closedUrl, fakeServer, type FakeServer } from './fake-server';
 
 let prom: FakeServer;
@@ -22,13 +22,7 @@ beforeEach(() => {
   hook.seen.length = 0;
 });
 
-const facts = {
-  rollout: 'Deployment/hello-go',
-  namespace: 'shop',
-  step: 1,
-  weight: 10,
-  selectors: podSelectors('shop', [{ kind: 'Deployment', name: 'hello-go' }]),
-};
+const facts = helloFacts;
 const answer = (value: string) => ({
   status: 200,
   body: JSON.stringify({

@@ -2,24 +2,11 @@
 // (canary worse than baseline by at most the tolerance), including no traffic on either side.
 import { formatValue, judge, thresholdText } from '../../../src/stages/deploy/analysis/judge';
 import type { AnalysisCheck, Reading } from '../../../src/stages/deploy/analysis/model';
+import { latencyCheck, successCheck } from './fixtures';
 
+const success = successCheck;
+const latency = latencyCheck;
 const base = { provider: 'prometheus', query: 'q', failureLimit: 1, windowSeconds: 60 } as const;
-const success: AnalysisCheck = {
-  ...base,
-  name: 'success-rate',
-  builtin: 'success-rate',
-  unit: 'percent',
-  higherIsBetter: true,
-  min: 99,
-};
-const latency: AnalysisCheck = {
-  ...base,
-  name: 'latency-p95',
-  builtin: 'latency-p95',
-  unit: 'seconds',
-  higherIsBetter: false,
-  max: 0.5,
-};
 const successVsBaseline: AnalysisCheck = { ...success, min: undefined, tolerance: 1 };
 const latencyVsBaseline: AnalysisCheck = { ...latency, tolerance: 0.1 };
 const value = (v: number): Reading => ({ kind: 'value', value: v });

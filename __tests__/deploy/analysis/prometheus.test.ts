@@ -7,7 +7,7 @@ import {
   queryUrl,
   readPrometheusAnswer,
 } from '../../../src/stages/deploy/analysis/prometheus';
-import { podSelectors } from '../../../src/stages/deploy/analysis/selectors';
+import { helloFacts } from './fixtures';
 import { closedUrl, fakeServer, type FakeServer } from './fake-server';
 
 const vector = (...values: string[]) =>
@@ -97,19 +97,12 @@ describe('prometheusProvider against a local Prometheus stand-in', () => {
   afterAll(() => prom.close());
   beforeEach(() => (prom.seen.length = 0));
 
-  const facts = {
-    rollout: 'Deployment/hello-go',
-    namespace: 'shop',
-    step: 1,
-    weight: 10,
-    selectors: podSelectors('shop', [{ kind: 'Deployment', name: 'hello-go' }]),
-  };
   const request = (url: string, timeoutSeconds = 5): MeasureRequest => ({
     url,
     query: 'sum(rate(http_requests_total{namespace="shop"}[1m]))',
     check: 'rate',
     timeoutSeconds,
-    facts,
+    facts: helloFacts,
   });
 
   it('sends the query as GET /api/v1/query with a timeout, and reads the value', async () => {

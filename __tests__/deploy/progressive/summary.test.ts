@@ -1,6 +1,7 @@
 // The job summary of a progressive canary: the per-step table, the measurements that rejected
 // it, and the Mermaid chart; text from providers cannot inject HTML or break the table.
 import type { AnalysisCheck, Measurement } from '../../../src/stages/deploy/analysis/model';
+import { latencyCheck, successCheck } from '../analysis/fixtures';
 import type { StepPlan } from '../../../src/stages/deploy/progressive/steps';
 import {
   chart,
@@ -17,23 +18,8 @@ const plan: StepPlan = {
   intervalSeconds: 30,
   evaluationsPerStep: 2,
 };
-const common = { provider: 'prometheus', query: 'q', failureLimit: 0, windowSeconds: 60 } as const;
-const success: AnalysisCheck = {
-  ...common,
-  name: 'success-rate',
-  builtin: 'success-rate',
-  unit: 'percent',
-  higherIsBetter: true,
-  min: 99,
-};
-const latency: AnalysisCheck = {
-  ...common,
-  name: 'latency-p95',
-  builtin: 'latency-p95',
-  unit: 'seconds',
-  higherIsBetter: false,
-  max: 0.5,
-};
+const success: AnalysisCheck = { ...successCheck, failureLimit: 0 };
+const latency: AnalysisCheck = { ...latencyCheck, failureLimit: 0 };
 const m = (
   check: string,
   canary: number | undefined,

@@ -1,6 +1,7 @@
 // The verdict machine: evaluations in, continue / step passed / promote / reject out, with
 // failures counted per check over the whole rollout against each check's limit.
 import type { AnalysisCheck, Measurement } from '../../../src/stages/deploy/analysis/model';
+import { successCheck } from '../analysis/fixtures';
 import type { StepPlan } from '../../../src/stages/deploy/progressive/steps';
 import {
   judgeEvaluation,
@@ -16,14 +17,9 @@ const plan: StepPlan = {
   evaluationsPerStep: 3,
 };
 const check = (name: string, failureLimit: number): AnalysisCheck => ({
+  ...successCheck,
   name,
-  provider: 'prometheus',
-  query: 'q',
-  min: 99,
-  higherIsBetter: true,
   failureLimit,
-  windowSeconds: 60,
-  unit: 'percent',
 });
 const checks = [check('success-rate', 1), check('strict', 0)];
 const ok = (name: string): Measurement => ({
