@@ -2,6 +2,8 @@
 import type { InputSource } from './inputs';
 import { readList } from './inputs';
 import { InputError } from './lib/errors';
+import { DECLARED_INPUTS } from './peers/declared-inputs';
+import { PEER_NAMES, PEERS } from './peers/peer-inputs';
 import { STAGE_NAMES, type StageName } from './stages/types';
 
 interface Selectable {
@@ -12,8 +14,9 @@ interface Selectable {
 export function selectStages<T extends Selectable>(source: InputSource, stages: readonly T[]): T[] {
   const requested = readList(source, 'stages').map((name) => name.toLowerCase());
   if (requested.length === 0 || (requested.length === 1 && requested[0] === 'auto')) {
-    const wanted = new Set<StageName>(['meta', 'build', 'scan']);
-    if (source.get('manifests') !== '') wanted.add('deploy');
+    const pasted = pastedPeerStage(source);
+    const wanted = new Set<StageName>(pasted ? [pasted] : ['meta', 'build', 'scan']);
+    if (!pasted && source.get('manifests') !== '') wanted.add('deploy');
     return stages.filter((stage) => stage.available && wanted.has(stage.name));
   }
   for (const name of requested) {
@@ -34,4 +37,26 @@ export function selectStages<T extends Selectable>(source: InputSource, stages: 
     }
   }
   return stages.filter((stage) => requested.includes(stage.name));
+}
+
+/** Whether the user set an input: not empty, not the action.yml default (which the runner fills). */
+function isGiven(source: InputSource, name: string): boolean {
+  const fallback = (DECLARED_INPUTS as Record<string, string | null>)[name] ?? '';
+  if (fallback.includes('${{')) return false; // e.g. `${{ github.token }}`: always set
+  const value = source.get(name);
+  return value !== '' && value !== fallback.trim();
+}
+
+/**
+ * A `with:` block whose inputs all belong to one peer action is that action's step pasted
+ * unchanged, so `auto` runs only the matching stage (the first in pipeline order if several
+ * peers would fit, e.g. `images` alone is metadata-action's).
+ */
+export function pastedPeerStage(source: InputSource): StageName | undefined {
+  const given = (source.names?.() ?? []).filter(
+    (name) => name !== 'stages' && isGiven(source, name),
+  );
+  if (given.length === 0) return undefined;
+  const peer = PEER_NAMES.find((name) => given.every((input) => input in PEERS[name].inputs));
+  return peer ? PEERS[peer].stage : undefined;
 }

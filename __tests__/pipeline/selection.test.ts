@@ -22,7 +22,8 @@ describe('selectStages', () => {
   it.each([
     ['auto', '', ['meta', 'build', 'scan']],
     ['', '', ['meta', 'build', 'scan']],
-    ['auto', 'k8s/', ['meta', 'build', 'scan', 'deploy']],
+    // `manifests` alone is a pasted k8s-deploy step: deploy only (see pastedPeerStage below).
+    ['auto', 'k8s/', ['deploy']],
     ['deploy, meta', '', ['meta', 'deploy']],
     ['scan\nbuild', '', ['build', 'scan']],
     ['META', '', ['meta']],
@@ -47,5 +48,31 @@ describe('selectStages', () => {
     expect(() => selectStages(mapInputs({ stages: 'build' }), partial)).toThrow(
       /the build stage is not available/,
     );
+  });
+});
+
+describe('stages: auto with a pasted peer step', () => {
+  it.each([
+    // docker/metadata-action's README example
+    [{ images: 'name/app' }, ['meta']],
+    [{ images: 'name/app', tags: 'type=ref,event=branch', flavor: 'latest=true' }, ['meta']],
+    // docker/build-push-action's README example
+    [{ push: 'true', tags: 'user/app:latest' }, ['build']],
+    // aquasecurity/trivy-action's README example
+    [
+      { 'image-ref': 'app:1', format: 'table', 'exit-code': '1', severity: 'CRITICAL,HIGH' },
+      ['scan'],
+    ],
+    // Azure/k8s-deploy's README example
+    [{ namespace: 'myapp', manifests: 'k8s', images: 'contoso.azurecr.io/myapp:1' }, ['deploy']],
+    // Gantry's own blocks mix peers or use Gantry's inputs: the whole pipeline
+    [{ images: 'app', tags: 'type=sha', push: 'true' }, ['meta', 'build', 'scan']],
+    [{ images: 'app', push: 'true', manifests: 'k8s' }, ['meta', 'build', 'scan', 'deploy']],
+    [{ images: 'app', 'fail-on': 'HIGH' }, ['meta', 'build', 'scan']],
+    // defaults the runner fills in are not "given"
+    [{ images: 'app', 'sep-tags': '\n', 'github-token': 'ghs_x', cache: 'auto' }, ['meta']],
+    [{}, ['meta', 'build', 'scan']],
+  ])('%j runs %j', (inputs, expected) => {
+    expect(names(selectStages(mapInputs({ stages: 'auto', ...inputs }), all))).toEqual(expected);
   });
 });
