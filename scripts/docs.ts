@@ -24,7 +24,7 @@ interface Entry {
 }
 
 /** The `# --- section ---` each key of a top-level map (inputs/outputs) is declared under. */
-function sectionsOf(actionYml: string, block: 'inputs' | 'outputs'): Map<string, string> {
+export function sectionsOf(actionYml: string, block: 'inputs' | 'outputs'): Map<string, string> {
   const sections = new Map<string, string>();
   let inBlock = false;
   let section = '';
