@@ -39,24 +39,36 @@ export function selectStages<T extends Selectable>(source: InputSource, stages: 
   return stages.filter((stage) => requested.includes(stage.name));
 }
 
+type DeclaredSpec = { default: string | null; stage: string };
+const DECLARED = DECLARED_INPUTS as Record<string, DeclaredSpec>;
+
 /** Whether the user set an input: not empty, not the action.yml default (which the runner fills). */
 function isGiven(source: InputSource, name: string): boolean {
-  const fallback = (DECLARED_INPUTS as Record<string, string | null>)[name] ?? '';
+  const fallback = DECLARED[name]?.default ?? '';
   if (fallback.includes('${{')) return false; // e.g. `${{ github.token }}`: always set
   const value = source.get(name);
   return value !== '' && value !== fallback.trim();
 }
 
+/** The stages an input belongs to: its action.yml section, and each peer action naming it. */
+function stagesOf(name: string): Set<string> {
+  const stages = new Set<string>([DECLARED[name]?.stage ?? '']);
+  for (const peer of PEER_NAMES) if (name in PEERS[peer].inputs) stages.add(PEERS[peer].stage);
+  return stages;
+}
+
 /**
- * A `with:` block whose inputs all belong to one peer action is that action's step pasted
- * unchanged, so `auto` runs only the matching stage (the first in pipeline order if several
- * peers would fit, e.g. `images` alone is metadata-action's).
+ * A `with:` block whose inputs all belong to one stage (its own inputs, or its peer action's)
+ * is, typically, that action's step pasted unchanged: `auto` then runs only that stage (the
+ * first in pipeline order when several fit, e.g. `images` alone is metadata-action's).
  */
 export function pastedPeerStage(source: InputSource): StageName | undefined {
   const given = (source.names?.() ?? []).filter(
-    (name) => name !== 'stages' && isGiven(source, name),
+    (name) => DECLARED[name]?.stage !== 'pipeline' && isGiven(source, name),
   );
   if (given.length === 0) return undefined;
-  const peer = PEER_NAMES.find((name) => given.every((input) => input in PEERS[name].inputs));
-  return peer ? PEERS[peer].stage : undefined;
+  const common = given
+    .map(stagesOf)
+    .reduce((all, stages) => new Set([...all].filter((stage) => stages.has(stage))));
+  return STAGE_NAMES.find((stage) => common.has(stage));
 }

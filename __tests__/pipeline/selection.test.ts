@@ -69,6 +69,10 @@ describe('stages: auto with a pasted peer step', () => {
     [{ images: 'app', tags: 'type=sha', push: 'true' }, ['meta', 'build', 'scan']],
     [{ images: 'app', push: 'true', manifests: 'k8s' }, ['meta', 'build', 'scan', 'deploy']],
     [{ images: 'app', 'fail-on': 'HIGH' }, ['meta', 'build', 'scan']],
+    // a stage's own Gantry inputs keep a block to that stage
+    [{ severity: 'HIGH', 'fail-on': 'HIGH', 'trivy-db-repository': 'reg/db:2' }, ['scan']],
+    [{ manifests: 'k8s', images: 'app:1', 'rollout-timeout': '2m' }, ['deploy']],
+    [{ push: 'true', context: 'app', cache: 'registry' }, ['build']],
     // defaults the runner fills in are not "given"
     [{ images: 'app', 'sep-tags': '\n', 'github-token': 'ghs_x', cache: 'auto' }, ['meta']],
     [{}, ['meta', 'build', 'scan']],
