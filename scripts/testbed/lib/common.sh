@@ -18,6 +18,7 @@ ENV_FILE=$REPO_DIR/.testbed/env
 BUILDKIT_VERSION=v0.33.1
 BUILDX_VERSION=v0.37.2
 KWOK_VERSION=v0.8.0
+ACT_VERSION=v0.2.87 # nektos/act: runs workflows for test/e2e/act-workflows.test.ts
 TRIVY_VERSION=v0.68.2
 KUBERNETES_VERSION=v1.36.3
 ETCD_VERSION=v3.6.8

@@ -42,6 +42,7 @@ have_all() { local f; for f in "$@"; do [ -x "$f" ] || return 1; done; }
 BUILDKIT_DIR=$TOOLS_DIR/buildkit-$BUILDKIT_VERSION
 BUILDX_DIR=$TOOLS_DIR/buildx-$BUILDX_VERSION
 KWOK_DIR=$TOOLS_DIR/kwok-$KWOK_VERSION
+ACT_DIR=$TOOLS_DIR/act-$ACT_VERSION
 TRIVY_DIR=$TOOLS_DIR/trivy-$TRIVY_VERSION
 KUBE_DIR=$TOOLS_DIR/kubernetes-$KUBERNETES_VERSION
 ETCD_DIR=$TOOLS_DIR/etcd-$ETCD_VERSION
@@ -74,6 +75,16 @@ build_tools() {
       env GOTOOLCHAIN=local GOBIN="$KWOK_DIR/.build" go install -trimpath -ldflags "-s -w" \
         "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
     mv -f "$KWOK_DIR/.build/kwok" "$KWOK_DIR/kwok" && rmdir "$KWOK_DIR/.build"
+  fi
+
+  # nektos/act, the workflow runner of the act e2e suite; like kwok, a plain pinned install.
+  if ! have_all "$ACT_DIR/act"; then
+    log "building act-$ACT_VERSION (go install); log: $LOG_DIR/build-act-$ACT_VERSION.log"
+    mkdir -p "$ACT_DIR"
+    with_heartbeat "act-$ACT_VERSION" "$LOG_DIR/build-act-$ACT_VERSION.log" \
+      env GOTOOLCHAIN=local GOFLAGS=-buildvcs=false GOBIN="$ACT_DIR/.build" \
+        go install -trimpath -ldflags "-s -w" "github.com/nektos/act@$ACT_VERSION"
+    mv -f "$ACT_DIR/.build/act" "$ACT_DIR/act" && rmdir "$ACT_DIR/.build"
   fi
 
   have_all "$ETCD_DIR/etcd" ||
