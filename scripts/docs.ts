@@ -117,12 +117,7 @@ export function renderDeclaredInputs(actionYml: string): string {
         : `  ${key}: {\n    default:${value.length + 14 > 100 ? '\n     ' : ''} ${value},\n    stage: ${stage},\n  },`,
     );
   }
-  lines.push(
-    '} as const;',
-    '',
-    'export type DeclaredInput = keyof typeof DECLARED_INPUTS;',
-    '',
-  );
+  lines.push('} as const;', '', 'export type DeclaredInput = keyof typeof DECLARED_INPUTS;', '');
   return lines.join('\n');
 }
 
@@ -144,7 +139,10 @@ export function renderMovingOver(actionYml: string): string {
     let how: string;
     if (row.kind === 'refused') {
       gantry = 'refused';
-      how = `Fails before anything runs: ${row.why}; ${row.instead}.`;
+      const noop = row.noop?.length
+        ? ` (${row.noop.map(code).join(', ')} changes nothing and is accepted)`
+        : '';
+      how = `Fails before anything runs${noop}: ${row.why}; ${row.instead}.`;
     } else if (row.kind === 'shared' && input in spec.inputs) {
       gantry = code(input);
       how = `${row.note} ${clashOf(input)?.rule ?? ''}`.trim();

@@ -27,7 +27,7 @@ export async function runPipeline(
   stages: readonly StageEntry[] = STAGES,
 ): Promise<PipelineOutcome> {
   // An input no stage declares would be silently ignored: fail on it before anything parses.
-  if (source.names) await assertKnownInputs(source.names());
+  if (source.names) await assertKnownInputs(source.names(), (name) => source.get(name));
   const selected = await Promise.all(selectStages(source, stages).map((entry) => entry.load()));
   // Every input of every selected stage is validated before any stage builds, pushes or applies.
   const parsed = selected.map((stage) => ({ stage, inputs: stage.parseInputs(source, ctx) }));

@@ -32,7 +32,10 @@ async function refusal(name: string): Promise<string | undefined> {
 async function problem(peer: PeerName, input: string): Promise<string | undefined> {
   const { row } = peerRows().find((r) => r.peer === peer && r.input === input)!;
   if (row.kind === 'refused') {
-    if (declared(input)) return `${input}: refused by the table, but action.yml declares it`;
+    // Declared with no-op values: the owning stage accepts those and refuses the rest.
+    if (declared(input)) {
+      return row.noop ? undefined : `${input}: refused by the table, but action.yml declares it`;
+    }
     const message = await refusal(input);
     const missing = row.use.filter((name) => !declared(name) || !message?.includes(name));
     if (!message?.startsWith(`Input "${input}"`) || missing.length > 0) {

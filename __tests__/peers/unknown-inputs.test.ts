@@ -66,6 +66,25 @@ describe('assertKnownInputs', () => {
     });
   });
 
+  it.each([
+    ['private-cluster', 'false'],
+    ['private-cluster', ' FALSE '],
+    ['route-method', 'service'],
+    ['version-switch-buffer', '0'],
+    ['resource-type', 'Microsoft.ContainerService/managedClusters'],
+    ['resource-group', ''],
+  ])('lets %s: %j through: it changes nothing, as in the peer', async (name, value) => {
+    await expect(assertKnownInputs([name], () => value)).resolves.toBe(undefined);
+  });
+
+  it.each([
+    ['private-cluster', 'true'],
+    ['route-method', 'ingress'],
+    ['resource-group', 'rg'],
+  ])('refuses %s: %j, which would change something', async (name, value) => {
+    await expect(assertKnownInputs([name], () => value)).rejects.toThrow(`Input "${name}"`);
+  });
+
   it('names every unknown input in one error', async () => {
     const error = assertKnownInputs(['taggs', 'private-cluster', 'images']);
     await expect(error).rejects.toThrow(/^Input "taggs": .*\nInput "private-cluster": /s);

@@ -67,8 +67,25 @@ export function unknownInputAdvice(name: string): string {
   return `not an input of Gantry (nothing in \`with:\` is ignored); ${hint}`;
 }
 
-export function unknownInputsError(names: readonly string[]): InputError {
-  const [first, ...rest] = names;
+/** Whether a refused peer input's value changes nothing (empty, or a no-op the table lists). */
+function isNoop(name: string, value: string): boolean {
+  const rows = peerRows().filter((r) => inputVariable(r.input) === inputVariable(name));
+  const noop = rows.flatMap((r) => (r.row.kind === 'refused' ? (r.row.noop ?? []) : []));
+  const normal = value.trim().toLowerCase();
+  return (
+    rows.length > 0 &&
+    rows.every((r) => r.row.kind === 'refused') &&
+    (normal === '' || noop.includes(normal))
+  );
+}
+
+/** The error for the unknown inputs, or undefined when each is a refused input's no-op. */
+export function unknownInputsError(
+  names: readonly string[],
+  valueOf: (name: string) => string,
+): InputError | undefined {
+  const [first, ...rest] = names.filter((name) => !isNoop(name, valueOf(name)));
+  if (first === undefined) return undefined;
   const others = rest.map((name) => `\nInput ${q(name)}: ${unknownInputAdvice(name)}`).join('');
   return new InputError(first, unknownInputAdvice(first) + others);
 }

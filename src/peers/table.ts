@@ -31,6 +31,11 @@ export interface RefusedRow {
   instead: string;
   /** The Gantry inputs `instead` names (checked against action.yml by the compiler). */
   use: readonly [DeclaredInput, ...DeclaredInput[]];
+  /**
+   * Values that change nothing here, as they change nothing there (the peer's defaults, in
+   * lower case): accepted. A stage may then declare the input and refuse the other values.
+   */
+  noop?: readonly string[];
 }
 
 export type PeerRow = SameRow | AliasRow | SharedRow | RefusedRow;
@@ -231,6 +236,7 @@ export const PEER_TABLE: PeerTable = {
       instead:
         'use `strategy: canary` with `traffic-split` (pod, ingress-nginx, gateway-api or smi), promoted or rejected with `deploy-action`',
       use: ['strategy', 'traffic-split', 'deploy-action'],
+      noop: ['service'],
     },
     'version-switch-buffer': {
       kind: 'refused',
@@ -238,6 +244,7 @@ export const PEER_TABLE: PeerTable = {
       instead:
         'use `strategy: canary` and promote later with `deploy-action: promote` (from another job, after a wait or an approval)',
       use: ['strategy', 'deploy-action'],
+      noop: ['0'],
     },
     'traffic-split-method': {
       kind: 'alias',
@@ -263,6 +270,7 @@ export const PEER_TABLE: PeerTable = {
       why: "it runs kubectl through Azure's `az aks command invoke`, which Gantry does not do",
       instead: AKS_INSTEAD,
       use: ['kubeconfig'],
+      noop: ['false'],
     },
     'resource-group': {
       kind: 'refused',
@@ -282,6 +290,7 @@ export const PEER_TABLE: PeerTable = {
       why: 'it only chooses the AKS resource type for `private-cluster`, which Gantry does not do',
       instead: AKS_INSTEAD,
       use: ['kubeconfig'],
+      noop: ['microsoft.containerservice/managedclusters'],
     },
   },
 };

@@ -24,10 +24,17 @@ export function unknownInputNames(names: readonly string[]): string[] {
   return names.filter((name) => !DECLARED_VARIABLES.has(inputVariable(name)));
 }
 
-/** Throws an InputError naming each unknown input and what to use instead. */
-export async function assertKnownInputs(names: readonly string[]): Promise<void> {
+/**
+ * Throws an InputError naming each unknown input and what to use instead. `valueOf` lets a
+ * refused peer input through when its value changes nothing (e.g. `private-cluster: false`).
+ */
+export async function assertKnownInputs(
+  names: readonly string[],
+  valueOf: (name: string) => string = () => 'set',
+): Promise<void> {
   const unknown = unknownInputNames(names);
   if (unknown.length === 0) return;
   const { unknownInputsError } = await import('./advice');
-  throw unknownInputsError(unknown);
+  const error = unknownInputsError(unknown, valueOf);
+  if (error) throw error;
 }
