@@ -193,9 +193,7 @@ export async function runWorkflow(run: WorkflowRun): Promise<WorkflowResult> {
 
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'gantry-act-run-'));
   const reports = path.join(scratch, 'reports');
-  const home = path.join(scratch, 'home');
   fs.mkdirSync(reports);
-  fs.mkdirSync(home);
   const eventPath = path.join(scratch, 'event.json');
   fs.writeFileSync(eventPath, JSON.stringify(run.payload));
   const secretFile = path.join(scratch, 'secrets.env');
@@ -234,7 +232,8 @@ export async function runWorkflow(run: WorkflowRun): Promise<WorkflowResult> {
   // The "runner machine": its tools on PATH, its Docker engine; nothing of this test process.
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: home,
+    // The machine's home: its buildx builders and Docker config live there, as on a runner.
+    HOME: process.env.HOME ?? os.homedir(),
     LANG: 'C.UTF-8',
     ACT_DISABLE_VERSION_CHECK: '1',
     E2E_REPORT_DIR: reports,
