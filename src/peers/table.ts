@@ -113,12 +113,18 @@ export const PEER_TABLE: PeerTable = {
   'docker/metadata-action': {
     context: {
       kind: 'shared',
-      note: '`workflow` or `git`: the ref source (also `ref-source`).',
+      note: 'Exactly `workflow` or `git`: the ref source (also `ref-source`; a disagreement fails).',
     },
-    images: { kind: 'shared', note: 'Image names to tag, with `name=`/`enable=` attributes.' },
+    images: {
+      kind: 'shared',
+      note: 'Image names to tag, with `name=`/`enable=`; one with a tag or digest fails while meta runs.',
+    },
     tags: { kind: 'shared', note: 'Tag rules, same DSL.' },
     flavor: { kind: 'same' },
-    labels: { kind: 'shared', note: 'Extra labels over the generated ones.' },
+    labels: {
+      kind: 'shared',
+      note: 'Extra labels over the generated ones; a line without `=` fails instead of being dropped.',
+    },
     annotations: { kind: 'shared', note: 'Extra annotations over the generated ones.' },
     'sep-tags': { kind: 'same', note: NEWLINE_WHEN_EMPTY },
     'sep-labels': { kind: 'same', note: NEWLINE_WHEN_EMPTY },
