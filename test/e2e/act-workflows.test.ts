@@ -101,11 +101,12 @@ function deployment(name: string, image: string, replicas = 2): string {
   ].join('\n');
 }
 
+/** The image tags pushed (without `buildcache`, where Gantry's `cache: auto` keeps the cache). */
 async function registryTags(repository: string): Promise<string[]> {
   const response = await fetch(`http://${REGISTRY}/v2/${repository}/tags/list`);
   if (response.status === 404) return [];
   const body = (await response.json()) as { tags?: string[] | null };
-  return (body.tags ?? []).sort();
+  return (body.tags ?? []).filter((tag) => tag !== 'buildcache').sort();
 }
 
 async function registryDigest(repository: string, tag: string): Promise<string | null> {
