@@ -120,6 +120,9 @@ describe('report', () => {
     durationMs: 12_345,
     steps: { total: 8, cached: 5 },
     cache: { kind: 'registry', from: [], to: [], reasons: ['cache: auto → registry'] },
+    call: undefined,
+    warnings: [],
+    summary: true,
   };
 
   it('sets the four outputs', () => {
