@@ -44,6 +44,7 @@ export function buildInputs(overrides: Partial<BuildInputs> = {}): BuildInputs {
     sbom: '',
     attests: [],
     attestations: [],
+    defaultAttestation: undefined,
     call: '',
     callMethod: 'build',
     cgroupParent: '',

@@ -19,8 +19,14 @@ const FACTS = {
 const DOCKER_DRIVER =
   'the builder "default" uses the docker driver, which only writes inline cache';
 
-function attemptsFor(cache: 'auto' | 'registry' | 'none') {
-  return buildAttempts(buildInputs({ push: true, cache }), NAMING, FACTS);
+const DEFAULT_PROVENANCE = 'type=provenance,mode=min,inline-only=true,builder-id=https://x';
+
+function attemptsFor(cache: 'auto' | 'registry' | 'none', defaultAttestation?: string) {
+  return buildAttempts(buildInputs({ push: true, cache, defaultAttestation }), NAMING, FACTS);
+}
+
+function previous(attempts: ReturnType<typeof attemptsFor>, withDefaultAttestation = true) {
+  return { cache: attempts[0].cache(undefined), withDefaultAttestation };
 }
 
 describe('buildAttempts', () => {
@@ -37,24 +43,61 @@ describe('buildAttempts', () => {
     [
       'a docker-driver builder and cache export planned: inline cache',
       'auto',
-      { buildx: true, exportSupport: { supported: false, why: DOCKER_DRIVER } },
+      {
+        buildx: true,
+        exportSupport: { supported: false, why: DOCKER_DRIVER },
+        attestations: false,
+      },
       1,
     ],
     [
       'a docker-driver builder, nothing exported: no retry',
       'none',
-      { buildx: true, exportSupport: { supported: false, why: DOCKER_DRIVER } },
+      {
+        buildx: true,
+        exportSupport: { supported: false, why: DOCKER_DRIVER },
+        attestations: false,
+      },
       undefined,
     ],
     [
       'buildx works (a real build error): no retry',
       'auto',
-      { buildx: true, exportSupport: { supported: true } },
+      { buildx: true, exportSupport: { supported: true }, attestations: true },
       undefined,
     ],
   ])('after the first failure with %s', (_what, cache, diagnosis, expected) => {
     const attempts = attemptsFor(cache);
-    expect(nextAttempt(attempts, 0, diagnosis, attempts[0].cache(undefined))).toBe(expected);
+    expect(nextAttempt(attempts, 0, diagnosis, previous(attempts))).toBe(expected);
+  });
+
+  it('on a docker-driver builder, builds again without the default provenance (it refuses them)', () => {
+    const attempts = attemptsFor('none', DEFAULT_PROVENANCE);
+    const diagnosis: Diagnosis = {
+      buildx: true,
+      exportSupport: { supported: false, why: DOCKER_DRIVER },
+      attestations: false,
+    };
+    expect(nextAttempt(attempts, 0, diagnosis, previous(attempts))).toBe(1);
+    expect(attempts[1].withDefaultAttestation(diagnosis)).toBe(false);
+    expect(
+      nextAttempt(attempts, 1, diagnosis, {
+        cache: attempts[1].cache(diagnosis),
+        withDefaultAttestation: false,
+      }),
+    ).toBeUndefined();
+  });
+
+  it('keeps the default provenance on a builder that takes attestations', () => {
+    const attempts = attemptsFor('auto', DEFAULT_PROVENANCE);
+    expect(attempts[0].withDefaultAttestation(undefined)).toBe(true);
+    expect(
+      attempts[1].withDefaultAttestation({
+        buildx: true,
+        exportSupport: { supported: true },
+        attestations: true,
+      }),
+    ).toBe(true);
   });
 
   it('retries with inline cache for auto, and only once', () => {
@@ -62,10 +105,13 @@ describe('buildAttempts', () => {
     const diagnosis: Diagnosis = {
       buildx: true,
       exportSupport: { supported: false, why: DOCKER_DRIVER },
+      attestations: false,
     };
     const inline = attempts[1].cache(diagnosis);
     expect(inline.to).toEqual(['type=inline']);
-    expect(nextAttempt(attempts, 1, diagnosis, inline)).toBeUndefined();
+    expect(
+      nextAttempt(attempts, 1, diagnosis, { cache: inline, withDefaultAttestation: true }),
+    ).toBeUndefined();
   });
 
   it('refuses an explicit cache kind the builder cannot export, naming the input', () => {
@@ -73,6 +119,7 @@ describe('buildAttempts', () => {
     const diagnosis: Diagnosis = {
       buildx: true,
       exportSupport: { supported: false, why: DOCKER_DRIVER },
+      attestations: false,
     };
     expect(() => attempts[1].cache(diagnosis)).toThrow(
       /Input "cache": cache: registry needs a builder that exports cache/,

@@ -13,6 +13,8 @@ export interface BuildPlan {
   secretValueFiles: Record<string, string>;
   metadataFile: string;
   iidFile: string;
+  /** Leave out the default provenance (a builder that cannot attest, e.g. the docker driver). */
+  withoutDefaultAttestation?: boolean;
 }
 
 /** One `--secret` value; fields with commas or quotes get CSV quoting, as buildx parses CSV. */
@@ -49,7 +51,10 @@ export function buildxArgs(plan: BuildPlan): string[] {
   args.push(...repeat('--add-host', inputs.addHosts));
   if (inputs.allow.length > 0) args.push('--allow', inputs.allow.join(','));
   args.push(...repeat('--annotation', plan.annotations));
-  args.push(...repeat('--attest', inputs.attestations));
+  const attestations = plan.withoutDefaultAttestation
+    ? inputs.attestations.filter((attest) => attest !== inputs.defaultAttestation)
+    : inputs.attestations;
+  args.push(...repeat('--attest', attestations));
   args.push(...repeat('--build-arg', inputs.buildArgs));
   args.push(...repeat('--build-context', inputs.buildContexts));
   args.push(...repeat('--cache-from', plan.cache.from));

@@ -90,17 +90,23 @@ function provenanceAttrs(provenance: string, builderId: string): string {
   return withBuilderId(provenance, builderId);
 }
 
+/** The provenance build-push-action adds when none is asked for (undefined when none is). */
+export function defaultProvenance(request: AttestRequest): string | undefined {
+  const asked =
+    request.provenance !== '' ||
+    request.attests.some((attest) => hasAttestationType('provenance', attest));
+  if (asked || request.noDefaultAttestations || request.toDockerEngine) return undefined;
+  const attrs = request.privateRepository ? 'mode=min,inline-only=true' : 'mode=max';
+  return `type=provenance,${withBuilderId(attrs, request.builderId)}`;
+}
+
 export function attestArgs(request: AttestRequest): string[] {
   const { builderId } = request;
   const out: string[] = [];
   const provenance = provenanceAttrs(request.provenance, builderId);
-  const provenanceInAttests = request.attests.some((a) => hasAttestationType('provenance', a));
-  if (provenance) {
-    out.push(resolveAttrs(`type=provenance,${provenance}`));
-  } else if (!provenanceInAttests && !request.noDefaultAttestations && !request.toDockerEngine) {
-    const attrs = request.privateRepository ? 'mode=min,inline-only=true' : 'mode=max';
-    out.push(`type=provenance,${withBuilderId(attrs, builderId)}`);
-  }
+  const fallback = defaultProvenance(request);
+  if (provenance) out.push(resolveAttrs(`type=provenance,${provenance}`));
+  else if (fallback) out.push(fallback);
   if (request.sbom) out.push(resolveAttrs(`type=sbom,${request.sbom}`));
   for (const attest of request.attests) {
     const isProvenance = hasAttestationType('provenance', attest);

@@ -7,7 +7,7 @@ import type { Context } from '../../context';
 import { readBoolean, readChoice, readList, type InputSource } from '../../inputs';
 import { InputError } from '../../lib/errors';
 import { parseLineList, splitKeyValue } from '../../lib/line-list';
-import { attestArgs, toDockerEngine } from './attest';
+import { attestArgs, defaultProvenance, toDockerEngine } from './attest';
 import { readBuildEnv } from './build-env';
 import { defaultGitContext, gitAuthSecretId, renderDefaultContext } from './git-context';
 import {
@@ -231,7 +231,7 @@ export function parseBuildInputs(
   const builderId =
     `${ctx.serverUrl.replace(/\/+$/, '')}/${owner}/${repo}/actions/runs/${ctx.runId}` +
     `/attempts/${ctx.runAttempt}`;
-  const attestations = attestArgs({
+  const attestRequest = {
     provenance,
     sbom,
     attests,
@@ -239,7 +239,8 @@ export function parseBuildInputs(
     privateRepository: ctx.payload?.repository?.private === true,
     noDefaultAttestations: buildEnv.noDefaultAttestations,
     toDockerEngine: toDockerEngine(outputs, load),
-  });
+  };
+  const attestations = attestArgs(attestRequest);
   // trivy-action's `cache` is a boolean (cache Trivy's DB): for the build it means no plan given.
   const cacheSource: InputSource = {
     get: (name, options) => {
@@ -282,6 +283,7 @@ export function parseBuildInputs(
     sbom,
     attests,
     attestations,
+    defaultAttestation: defaultProvenance(attestRequest),
     ...readCall(source),
     cgroupParent: source.get('cgroup-parent'),
     network: source.get('network'),

@@ -99,6 +99,8 @@ export interface BuildInputs {
   attests: string[];
   /** The `--attest` values (provenance, sbom, attests and the default provenance). */
   attestations: string[];
+  /** Of those, the default provenance (no provenance asked for), which a builder may lack. */
+  defaultAttestation: string | undefined;
   /** `--call` as passed ('' = a plain build) and its method. */
   call: string;
   callMethod: CallMethod;

@@ -13,7 +13,19 @@ export type ExportSupport = { supported: true } | { supported: false; why: strin
 
 /** Why the previous attempt failed, as far as the next attempt cares. */
 export type Diagnosis =
-  { buildx: false; cliVersion: string } | { buildx: true; exportSupport: ExportSupport };
+  | { buildx: false; cliVersion: string }
+  | {
+      buildx: true;
+      exportSupport: ExportSupport;
+      /** Whether the builder takes attestations (the docker driver refuses them). */
+      attestations: boolean;
+    };
+
+/** What the attempt that failed built with, as far as choosing the next one goes. */
+export interface PreviousAttempt {
+  cache: CachePlan;
+  withDefaultAttestation: boolean;
+}
 
 export interface PlanFacts {
   workspace: string;
@@ -75,11 +87,13 @@ export function buildPlan(
   cache: CachePlan,
   secrets: SecretSource[],
   dir: string,
+  withDefaultAttestation = true,
 ): BuildPlan {
   return {
     inputs: { ...inputs, secrets, gitAuth: undefined },
     ...naming,
     cache,
+    withoutDefaultAttestation: !withDefaultAttestation,
     secretValueFiles: secretFilePaths(dir, secrets),
     metadataFile: path.join(dir, 'metadata.json'),
     iidFile: path.join(dir, 'iid'),
@@ -93,15 +107,18 @@ export interface Attempt {
   /** For the log: what this attempt is. */
   title: string;
   /** Whether this attempt answers the diagnosis of the failure before it (none: first try). */
-  answers(diagnosis: Diagnosis | undefined, previousCache: CachePlan): boolean;
+  answers(diagnosis: Diagnosis | undefined, previous: PreviousAttempt | undefined): boolean;
   /** The cache plan it builds with. */
   cache(diagnosis: Diagnosis | undefined): CachePlan;
+  /** Whether it adds the default provenance attestation. */
+  withDefaultAttestation(diagnosis: Diagnosis | undefined): boolean;
 }
 
 /**
  * buildx first, without asking: on a normal machine that saves a round trip per build. Only a
  * failure asks why (the runner's diagnosis): no buildx at all, or a docker-driver builder that
- * cannot export the planned cache (buildx refuses those before building anything).
+ * cannot export the planned cache or take the default provenance attestation (buildx refuses
+ * those before building anything): Gantry's defaults give way there, what a user asked for not.
  */
 export function buildAttempts(
   inputs: BuildInputs,
@@ -115,23 +132,30 @@ export function buildAttempts(
       title: 'docker buildx build',
       answers: (diagnosis) => diagnosis === undefined,
       cache: () => cacheFor({ supported: true }),
+      withDefaultAttestation: () => true,
     },
     {
       kind: 'buildx',
-      title: 'docker buildx build with inline cache',
-      answers: (diagnosis, previousCache) =>
+      title: 'docker buildx build with what the builder supports',
+      answers: (diagnosis, previous) =>
         diagnosis?.buildx === true &&
-        !diagnosis.exportSupport.supported &&
-        previousCache.to.some((value) => cacheExportType(value) !== 'inline'),
+        previous !== undefined &&
+        ((!diagnosis.exportSupport.supported &&
+          previous.cache.to.some((value) => cacheExportType(value) !== 'inline')) ||
+          (!diagnosis.attestations &&
+            previous.withDefaultAttestation &&
+            inputs.defaultAttestation !== undefined)),
       // inline for `auto`; a clear InputError for an explicitly chosen kind
       cache: (diagnosis) =>
         cacheFor(diagnosis?.buildx === true ? diagnosis.exportSupport : { supported: true }),
+      withDefaultAttestation: (diagnosis) => diagnosis?.buildx !== true || diagnosis.attestations,
     },
     {
       kind: 'docker-build',
       title: 'docker build (no buildx)',
       answers: (diagnosis) => diagnosis?.buildx === false,
       cache: () => cacheFor({ supported: false, why: 'buildx is not installed' }),
+      withDefaultAttestation: () => false,
     },
   ];
 }
@@ -141,10 +165,10 @@ export function nextAttempt(
   attempts: Attempt[],
   done: number,
   diagnosis: Diagnosis,
-  previousCache: CachePlan,
+  previous: PreviousAttempt,
 ): number | undefined {
   for (let i = done + 1; i < attempts.length; i++) {
-    if (attempts[i].answers(diagnosis, previousCache)) return i;
+    if (attempts[i].answers(diagnosis, previous)) return i;
   }
   return undefined;
 }

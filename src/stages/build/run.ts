@@ -6,7 +6,7 @@ import type { Context } from '../../context';
 import { CommandError, shortenCommand, tail } from '../../lib/exec';
 import type { PipelineResults } from '../types';
 import { buildxArgs, dockerBuildArgs, type BuildPlan } from './argv';
-import { canExportCache } from './builder-info';
+import { canAttest, canExportCache } from './builder-info';
 import {
   buildxInstalled,
   dockerCliVersion,
@@ -32,7 +32,7 @@ import {
 import { fallbackBlocker, fallbackMode, fallbackWarning } from './fallback';
 import { gitSubdir } from './git-context';
 import { fallbackMetadata, pushedDigest, readBuildxIdentity, type BuildIdentity } from './metadata';
-import type { BuildInputs, BuildResult, BuilderKind, CachePlan, SecretSource } from './model';
+import type { BuildInputs, BuildResult, BuilderKind, SecretSource } from './model';
 import { resolveNaming, type ImageNaming } from './naming';
 import { describeTags, pushedDigestFromLog, tagReport, type TagState } from './partial-push';
 import {
@@ -155,13 +155,12 @@ async function runEvaluation(plan: BuildPlan, cwd: string, env: NodeJS.ProcessEn
 }
 
 /** Why an attempt failed, as far as the next attempt cares (asked only after a failure). */
-async function diagnose(inputs: BuildInputs, cache: CachePlan, cwd: string): Promise<Diagnosis> {
+async function diagnose(inputs: BuildInputs, cwd: string): Promise<Diagnosis> {
   if (!(await buildxInstalled(cwd))) {
     return { buildx: false, cliVersion: await dockerCliVersion(cwd) };
   }
-  const exportsCache = cache.to.some((value) => cacheExportType(value) !== 'inline');
-  if (!exportsCache) return { buildx: true, exportSupport: { supported: true } };
-  return { buildx: true, exportSupport: canExportCache(await inspectBuilder(inputs.builder, cwd)) };
+  const builder = await inspectBuilder(inputs.builder, cwd);
+  return { buildx: true, exportSupport: canExportCache(builder), attestations: canAttest(builder) };
 }
 
 /** BuildKit's own error line (`ERROR: failed to build: ...`), the reason a reader wants first. */
@@ -237,6 +236,7 @@ export async function runBuildStage(
   const { built, cache } = await withWorkDir(async (dir) => {
     let index = 0;
     let cache = attempts[0].cache(undefined);
+    let withDefaultAttestation = true;
     for (;;) {
       const attempt = attempts[index];
       core.info(`Cache plan: ${cache.reasons.join('; ')}`);
@@ -244,19 +244,28 @@ export async function runBuildStage(
       for (const value of cache.to) core.info(`  cache-to   ${value}`);
       const secrets =
         attempt.kind === 'buildx' ? buildxSecrets(inputs) : fallbackSecrets(inputs.secrets, env);
-      const plan = buildPlan(inputs, naming, cache, secrets, dir);
+      const plan = buildPlan(inputs, naming, cache, secrets, dir, withDefaultAttestation);
       writeSecretFiles(secrets, plan.secretValueFiles);
       try {
         return { built: await runAttempt(attempt, plan, cwd, env, previous), cache };
       } catch (err) {
         if (!(err instanceof CommandError)) throw err;
-        const diagnosis = await diagnose(inputs, cache, cwd);
-        const next = nextAttempt(attempts, index, diagnosis, cache);
+        const diagnosis = await diagnose(inputs, cwd);
+        const next = nextAttempt(attempts, index, diagnosis, { cache, withDefaultAttestation });
         if (next === undefined) throw await failedBuild(err, inputs, naming, cwd);
+        const exported = cache.to.some((value) => cacheExportType(value) !== 'inline');
+        const hadDefaultAttestation = withDefaultAttestation && inputs.defaultAttestation;
         index = next;
         cache = attempts[next].cache(diagnosis);
-        if (diagnosis.buildx && !diagnosis.exportSupport.supported) {
+        withDefaultAttestation = attempts[next].withDefaultAttestation(diagnosis);
+        if (diagnosis.buildx && !diagnosis.exportSupport.supported && exported) {
           core.warning(`Building again with inline cache: ${diagnosis.exportSupport.why}.`);
+        }
+        if (diagnosis.buildx && hadDefaultAttestation && !withDefaultAttestation) {
+          core.warning(
+            'Building again without the default provenance attestation: the builder ' +
+              `"${inputs.builder || 'default'}" takes no attestations (docker driver).`,
+          );
         }
       }
     }
