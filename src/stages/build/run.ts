@@ -32,7 +32,7 @@ import {
 import { fallbackBlocker, fallbackMode, fallbackWarning } from './fallback';
 import { gitSubdir } from './git-context';
 import { fallbackMetadata, pushedDigest, readBuildxIdentity, type BuildIdentity } from './metadata';
-import type { BuildInputs, BuildResult, BuilderKind, SecretSource } from './model';
+import type { BuildInputs, BuildResult, BuilderKind, CachePlan, SecretSource } from './model';
 import { resolveNaming, type ImageNaming } from './naming';
 import { describeTags, pushedDigestFromLog, tagReport, type TagState } from './partial-push';
 import {
@@ -212,6 +212,74 @@ function annotate(findings: CheckFinding[], inputs: BuildInputs): void {
   }
 }
 
+interface AttemptContext {
+  inputs: BuildInputs;
+  naming: ImageNaming;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  previous: PipelineResults;
+}
+
+/** Runs the plan's attempts in order, each after the failure it answers, until one succeeds. */
+async function runAttempts(
+  attempts: Attempt[],
+  { inputs, naming, cwd, env, previous }: AttemptContext,
+  dir: string,
+): Promise<{ built: Built; cache: CachePlan }> {
+  let index = 0;
+  let cache = attempts[0].cache(undefined);
+  let withDefaultAttestation = true;
+  for (;;) {
+    const attempt = attempts[index];
+    core.info(`Cache plan: ${cache.reasons.join('; ')}`);
+    for (const value of cache.from) core.info(`  cache-from ${value}`);
+    for (const value of cache.to) core.info(`  cache-to   ${value}`);
+    const secrets =
+      attempt.kind === 'buildx' ? buildxSecrets(inputs) : fallbackSecrets(inputs.secrets, env);
+    const plan = buildPlan(inputs, naming, cache, secrets, dir, withDefaultAttestation);
+    writeSecretFiles(secrets, plan.secretValueFiles);
+    try {
+      return { built: await runAttempt(attempt, plan, cwd, env, previous), cache };
+    } catch (err) {
+      if (!(err instanceof CommandError)) throw err;
+      const diagnosis = await diagnose(inputs, cwd);
+      const next = nextAttempt(attempts, index, diagnosis, { cache, withDefaultAttestation });
+      if (next === undefined) throw await failedBuild(err, inputs, naming, cwd);
+      const exported = cache.to.some((value) => cacheExportType(value) !== 'inline');
+      const hadDefaultAttestation = withDefaultAttestation && inputs.defaultAttestation;
+      index = next;
+      cache = attempts[next].cache(diagnosis);
+      withDefaultAttestation = attempts[next].withDefaultAttestation(diagnosis);
+      if (diagnosis.buildx && !diagnosis.exportSupport.supported && exported) {
+        core.warning(`Building again with inline cache: ${diagnosis.exportSupport.why}.`);
+      }
+      if (diagnosis.buildx && hadDefaultAttestation && !withDefaultAttestation) {
+        core.warning(
+          'Building again without the default provenance attestation: the builder ' +
+            `"${inputs.builder || 'default'}" takes no attestations (docker driver).`,
+        );
+      }
+    }
+  }
+}
+
+/** Bytes of the image: in the engine when loaded, else what a pull of the pushed one fetches. */
+async function imageSize(
+  built: Built,
+  image: string,
+  inputs: BuildInputs,
+  cwd: string,
+): Promise<number | undefined> {
+  if (built.sizeBytes !== undefined || built.builder !== 'buildx' || built.call) {
+    return built.sizeBytes;
+  }
+  if (inputs.load && built.imageId) return engineImageSize(built.imageId, cwd);
+  if (inputs.push && image) {
+    return registryImageSize(image, exportedManifest(built.log), inputs.builder, cwd);
+  }
+  return undefined;
+}
+
 export async function runBuildStage(
   inputs: BuildInputs,
   ctx: Context,
@@ -233,43 +301,9 @@ export async function runBuildStage(
   });
 
   const started = Date.now();
-  const { built, cache } = await withWorkDir(async (dir) => {
-    let index = 0;
-    let cache = attempts[0].cache(undefined);
-    let withDefaultAttestation = true;
-    for (;;) {
-      const attempt = attempts[index];
-      core.info(`Cache plan: ${cache.reasons.join('; ')}`);
-      for (const value of cache.from) core.info(`  cache-from ${value}`);
-      for (const value of cache.to) core.info(`  cache-to   ${value}`);
-      const secrets =
-        attempt.kind === 'buildx' ? buildxSecrets(inputs) : fallbackSecrets(inputs.secrets, env);
-      const plan = buildPlan(inputs, naming, cache, secrets, dir, withDefaultAttestation);
-      writeSecretFiles(secrets, plan.secretValueFiles);
-      try {
-        return { built: await runAttempt(attempt, plan, cwd, env, previous), cache };
-      } catch (err) {
-        if (!(err instanceof CommandError)) throw err;
-        const diagnosis = await diagnose(inputs, cwd);
-        const next = nextAttempt(attempts, index, diagnosis, { cache, withDefaultAttestation });
-        if (next === undefined) throw await failedBuild(err, inputs, naming, cwd);
-        const exported = cache.to.some((value) => cacheExportType(value) !== 'inline');
-        const hadDefaultAttestation = withDefaultAttestation && inputs.defaultAttestation;
-        index = next;
-        cache = attempts[next].cache(diagnosis);
-        withDefaultAttestation = attempts[next].withDefaultAttestation(diagnosis);
-        if (diagnosis.buildx && !diagnosis.exportSupport.supported && exported) {
-          core.warning(`Building again with inline cache: ${diagnosis.exportSupport.why}.`);
-        }
-        if (diagnosis.buildx && hadDefaultAttestation && !withDefaultAttestation) {
-          core.warning(
-            'Building again without the default provenance attestation: the builder ' +
-              `"${inputs.builder || 'default'}" takes no attestations (docker driver).`,
-          );
-        }
-      }
-    }
-  });
+  const { built, cache } = await withWorkDir((dir) =>
+    runAttempts(attempts, { inputs, naming, cwd, env, previous }, dir),
+  );
   const durationMs = Date.now() - started;
 
   const warnings = metadataWarnings(built.metadata);
@@ -277,14 +311,6 @@ export async function runBuildStage(
   if (built.call) core.info(`call: ${built.call.method}: ${checkVerdict(built.call.findings)}`);
 
   const image = built.digest && naming.tags[0] ? pinDigest(naming.tags[0], built.digest) : '';
-  let sizeBytes = built.sizeBytes;
-  if (sizeBytes === undefined && built.builder === 'buildx' && !built.call) {
-    if (inputs.load && built.imageId) sizeBytes = await engineImageSize(built.imageId, cwd);
-    else if (inputs.push && image) {
-      const manifest = exportedManifest(built.log);
-      sizeBytes = await registryImageSize(image, manifest, inputs.builder, cwd);
-    }
-  }
   const result: BuildResult = {
     imageId: built.imageId,
     digest: built.digest,
@@ -294,7 +320,7 @@ export async function runBuildStage(
     builder: built.builder,
     pushed: inputs.push && !built.call,
     loaded: !built.call && (inputs.load || built.builder !== 'buildx'),
-    sizeBytes,
+    sizeBytes: await imageSize(built, image, inputs, cwd),
     durationMs,
     steps: countSteps(parseBuildSteps(built.log)),
     cache,
