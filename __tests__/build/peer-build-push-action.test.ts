@@ -61,6 +61,28 @@ const NO_TAG_WHY =
   'Gantry refuses a push with no image name before building, buildx would fail after it. ' +
   'With `tags` spelled right, Gantry adds `--tag` and its registry cache plan';
 
+// Cases 8-11 push a Git context built by another builder; they differ in their secrets.
+const GIT_PUSH = {
+  context: GIT,
+  tag: 'localhost:5000/name/app:latest',
+  file: './test/Dockerfile',
+  builder: 'builder-git-context-2',
+  push: 'true',
+};
+const WITH_TAGS = {
+  inputs: { tags: 'localhost:5000/name/app:latest' },
+  add: ['--tag', 'localhost:5000/name/app:latest', ...REGISTRY_CACHE('localhost:5000/name/app')],
+};
+const NO_TAG = {
+  why: NO_TAG_WHY,
+  refused: /Input "push": there is no image name to push to/,
+  alsoWith: WITH_TAGS,
+};
+const FOUR_SECRETS = ['GIT_AUTH_TOKEN', 'MYSECRET', 'FOO', 'EMPTYLINE'].flatMap((id) => [
+  '--secret',
+  `id=${id},src=<secret file>`,
+]);
+
 // prettier-ignore
 const CASES: PeerCase[] = [
   { n: 0, inputs: { context: '.' }, peer: [...IID, '--attest', DEF_PROV, ...META, '.'] },
@@ -102,57 +124,31 @@ const CASES: PeerCase[] = [
   {
     n: 8,
     inputs: {
-      context: GIT,
-      tag: 'localhost:5000/name/app:latest',
+      ...GIT_PUSH,
       platforms: 'linux/amd64,linux/arm64',
       secrets: 'GIT_AUTH_TOKEN=abcdefghijklmno=0123456789',
-      file: './test/Dockerfile',
-      builder: 'builder-git-context-2',
-      push: 'true',
     },
     peer: ['--file', './test/Dockerfile', ...IID, '--platform', 'linux/amd64,linux/arm64', '--attest', DEF_PROV, '--secret', `id=GIT_AUTH_TOKEN,src=${TMP}`, '--builder', 'builder-git-context-2', ...META, '--push', GIT],
-    differs: {
-      why: NO_TAG_WHY,
-      refused: /Input "push": there is no image name to push to/,
-      alsoWith: {
-        inputs: { tags: 'localhost:5000/name/app:latest' },
-        add: ['--tag', 'localhost:5000/name/app:latest', ...REGISTRY_CACHE('localhost:5000/name/app')],
-      },
-    },
+    differs: NO_TAG,
   },
   {
     n: 9,
     inputs: {
-      context: GIT,
-      tag: 'localhost:5000/name/app:latest',
+      ...GIT_PUSH,
       platforms: 'linux/amd64,linux/arm64',
       secrets: 'GIT_AUTH_TOKEN=abcdefghi,jklmno=0123456789\n"MYSECRET=aaaaaaaa\nbbbbbbb\nccccccccc"\nFOO=bar\n"EMPTYLINE=aaaa\n\nbbbb\nccc"',
-      file: './test/Dockerfile',
-      builder: 'builder-git-context-2',
-      push: 'true',
     },
-    peer: ['--file', './test/Dockerfile', ...IID, '--platform', 'linux/amd64,linux/arm64', '--attest', DEF_PROV, '--secret', `id=GIT_AUTH_TOKEN,src=${TMP}`, '--secret', `id=MYSECRET,src=${TMP}`, '--secret', `id=FOO,src=${TMP}`, '--secret', `id=EMPTYLINE,src=${TMP}`, '--builder', 'builder-git-context-2', ...META, '--push', GIT],
-    differs: {
-      why: NO_TAG_WHY,
-      refused: /Input "push": there is no image name to push to/,
-      alsoWith: {
-        inputs: { tags: 'localhost:5000/name/app:latest' },
-        add: ['--tag', 'localhost:5000/name/app:latest', ...REGISTRY_CACHE('localhost:5000/name/app')],
-      },
-    },
+    peer: ['--file', './test/Dockerfile', ...IID, '--platform', 'linux/amd64,linux/arm64', '--attest', DEF_PROV, ...FOUR_SECRETS, '--builder', 'builder-git-context-2', ...META, '--push', GIT],
+    differs: NO_TAG,
   },
   {
     n: 10,
     inputs: {
-      context: GIT,
-      tag: 'localhost:5000/name/app:latest',
+      ...GIT_PUSH,
       platforms: 'linux/amd64,linux/arm64',
       secrets: 'GIT_AUTH_TOKEN=abcdefghi,jklmno=0123456789\nMYSECRET=aaaaaaaa\nbbbbbbb\nccccccccc\nFOO=bar\nEMPTYLINE=aaaa\n\nbbbb\nccc',
-      file: './test/Dockerfile',
-      builder: 'builder-git-context-2',
-      push: 'true',
     },
-    peer: ['--file', './test/Dockerfile', ...IID, '--platform', 'linux/amd64,linux/arm64', '--attest', DEF_PROV, '--secret', `id=GIT_AUTH_TOKEN,src=${TMP}`, '--secret', `id=MYSECRET,src=${TMP}`, '--secret', `id=FOO,src=${TMP}`, '--secret', `id=EMPTYLINE,src=${TMP}`, '--builder', 'builder-git-context-2', ...META, '--push', GIT],
+    peer: ['--file', './test/Dockerfile', ...IID, '--platform', 'linux/amd64,linux/arm64', '--attest', DEF_PROV, ...FOUR_SECRETS, '--builder', 'builder-git-context-2', ...META, '--push', GIT],
     differs: {
       why:
         "Gantry's strict `secrets` lines: the peer warns about the lines without `=` " +
@@ -173,14 +169,7 @@ const CASES: PeerCase[] = [
       push: 'true',
     },
     peer: ['--file', './test/Dockerfile', ...IID, '--attest', DEF_PROV, '--secret', 'id=MY_SECRET,src=<fixtures>/secret.txt', '--builder', 'builder-git-context-2', ...META, '--network', 'host', '--push', GIT],
-    differs: {
-      why: NO_TAG_WHY,
-      refused: /Input "push": there is no image name to push to/,
-      alsoWith: {
-        inputs: { tags: 'localhost:5000/name/app:latest' },
-        add: ['--tag', 'localhost:5000/name/app:latest', ...REGISTRY_CACHE('localhost:5000/name/app')],
-      },
-    },
+    differs: NO_TAG,
   },
   {
     n: 12,
@@ -202,14 +191,7 @@ const CASES: PeerCase[] = [
       push: 'true',
     },
     peer: ['--add-host', 'docker:10.180.0.1', '--add-host', 'foo:10.0.0.1', '--file', './test/Dockerfile', ...IID, '--attest', DEF_PROV, ...META, '--network', 'host', '--push', '.'],
-    differs: {
-      why: NO_TAG_WHY,
-      refused: /Input "push": there is no image name to push to/,
-      alsoWith: {
-        inputs: { tags: 'localhost:5000/name/app:latest' },
-        add: ['--tag', 'localhost:5000/name/app:latest', ...REGISTRY_CACHE('localhost:5000/name/app')],
-      },
-    },
+    differs: NO_TAG,
   },
   {
     n: 14,
