@@ -44,6 +44,8 @@ function result(
     trivyVersion: '0.68.2',
     verdict,
     dbRepository: '',
+    setAside: [],
+    policyFiles: [],
   };
 }
 
