@@ -12,7 +12,7 @@ import { InputError } from '../../src/lib/errors';
 import { convertArgs } from '../../src/stages/scan/formats';
 import { mergeIgnoreFiles } from '../../src/stages/scan/ignore-files';
 import { parseScanInputs } from '../../src/stages/scan/inputs';
-import { scanArgs, scanCommand } from '../../src/stages/scan/trivy-args';
+import { scanArgs, scanCommand, skipPathsFor } from '../../src/stages/scan/trivy-args';
 
 const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'trivy-action-cases-'));
 const files: Record<string, string> = {
@@ -45,6 +45,7 @@ function commandLines(values: Record<string, string>) {
       { target: inputs.scanRef },
       { ignoreFile: '/work/trivyignore', configFile },
       '/work/report.json',
+      ws,
     ),
   );
   const convert = inputs.format
@@ -232,5 +233,15 @@ describe("trivy-action's test cases", () => {
     expect(merged.format).toBe('yaml');
     expect(merged.content).toContain('CVE-1');
     expect(merged.content).toContain('CVE-2');
+  });
+
+  // Trivy's own table (pkg/fanal/walker/fs_test.go) for skip paths given from the working
+  // directory, which trivy-action runs in.
+  it.each<[string, string, string]>([
+    ['relative to the scanned directory', 'bar', 'bar'],
+    ['relative to the workspace, inside the scanned directory', './foo/bar', 'bar'],
+    ['absolute', '/abs/bar', '/abs/bar'],
+  ])('skip-dirs %s', (_name, given, expected) => {
+    expect(skipPathsFor([given], path.join(ws, 'foo'), ws)).toEqual([expected]);
   });
 });

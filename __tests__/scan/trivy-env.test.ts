@@ -27,7 +27,7 @@ describe("Trivy's environment", () => {
   it('names the input to use instead', () => {
     const [entry] = trivyEnvironment({ TRIVY_SEVERITY: 'LOW' }).setAside;
     expect(describeSetAside(entry)).toBe(
-      'TRIVY_SEVERITY from the environment (the scan follows the `severity` input)',
+      'TRIVY_SEVERITY from the environment (the scan follows the severity input)',
     );
     const [other] = trivyEnvironment({ TRIVY_SERVER: 'x' }).setAside;
     expect(describeSetAside(other)).toContain("not an input of Gantry's scan");

@@ -60,3 +60,18 @@ export function convertArgs(
   args.push(report);
   return args;
 }
+
+/**
+ * Trivy's JSON report without the vulnerabilities no fix exists for (`trivy convert` has no
+ * --ignore-unfixed; trivy-action's report would leave them out with ignore-unfixed).
+ */
+export function withoutUnfixed(json: string): string {
+  const doc = JSON.parse(json) as { Results?: { Vulnerabilities?: Record<string, unknown>[] }[] };
+  for (const result of doc.Results ?? []) {
+    if (!result.Vulnerabilities) continue;
+    result.Vulnerabilities = result.Vulnerabilities.filter((v) =>
+      typeof v.Status === 'string' && v.Status !== '' ? v.Status === 'fixed' : !!v.FixedVersion,
+    );
+  }
+  return JSON.stringify(doc);
+}

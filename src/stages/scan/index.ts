@@ -120,7 +120,14 @@ async function writeFormattedReport(
   const output =
     request.output ||
     (request.format === 'github' ? path.join(work.root, 'dependency-snapshot.json') : '');
-  await writeFormatted(trivy, { ...request, output }, work.report, inputs.policy.severities, place);
+  await writeFormatted(
+    trivy,
+    { ...request, output },
+    work.report,
+    inputs.policy.severities,
+    inputs.policy.ignoreUnfixed,
+    place,
+  );
   if (request.output) core.info(`Wrote the ${request.format} report to ${request.output}`);
   if (request.format === 'github') {
     const token = inputs.githubPat || inputs.githubToken;
@@ -258,7 +265,13 @@ export const scanStage: Stage<ScanInputs, ScanResult> = {
 
       core.info(`Scanning ${label} (${inputs.scanType})`);
       const policy = writePolicyFiles(policyFiles, work);
-      const command = scanCommand(inputs, { target, imageSource }, policy.command, work.report);
+      const command = scanCommand(
+        inputs,
+        { target, imageSource },
+        policy.command,
+        work.report,
+        ctx.workspace,
+      );
       const json = await scanWithTrivy(trivy, command, place).catch((err: unknown) => {
         const source = inputs.imageArchive
           ? 'input'

@@ -1,6 +1,7 @@
 // Trivy command lines: the one-repository DB download the fallback loop runs, and the scan.
 // Every flag that shapes what the gate sees is passed explicitly, so neither a TRIVY_*
 // variable nor a config file can change it behind Gantry's inputs.
+import * as path from 'path';
 import { formatNeedsPackages } from './formats';
 import type { ScanInputs } from './inputs';
 import { SEVERITIES, type ScanType, type Scanner } from './model';
@@ -113,13 +114,30 @@ export function scanArgs(command: ScanCommand): string[] {
   return args;
 }
 
+/**
+ * Skip paths of a path scan as Trivy reads them when it runs in the workspace (trivy-action
+ * does): a relative path inside the scanned directory becomes relative to it, any other
+ * relative path is a path inside it already. Trivy runs elsewhere, so Gantry does that here.
+ */
+export function skipPathsFor(paths: string[], root: string, workspace: string): string[] {
+  return paths.map((p) => {
+    if (path.isAbsolute(p)) return p;
+    const rel = path.relative(root, path.resolve(workspace, p));
+    return (rel.startsWith('..') ? p : rel).split(path.sep).join('/');
+  });
+}
+
 /** The scan command for the parsed inputs, a target and the policy files as written for Trivy. */
 export function scanCommand(
   inputs: ScanInputs,
   target: { target: string; imageSource?: 'docker' },
   files: Pick<ScanCommand, 'ignoreFile' | 'configFile' | 'ignorePolicy' | 'secretConfig'>,
   outputFile: string,
+  workspace: string,
 ): ScanCommand {
+  const scansPath = inputs.scanType !== 'image' && path.isAbsolute(target.target);
+  const skip = (paths: string[]) =>
+    scansPath ? skipPathsFor(paths, target.target, workspace) : paths;
   return {
     scanType: inputs.scanType,
     target: inputs.imageArchive ? '' : target.target,
@@ -131,8 +149,8 @@ export function scanCommand(
     javaDbRepositories: inputs.javaDbRepositories,
     ...files,
     pkgTypes: inputs.pkgTypes,
-    skipDirs: inputs.skipDirs,
-    skipFiles: inputs.skipFiles,
+    skipDirs: skip(inputs.skipDirs),
+    skipFiles: skip(inputs.skipFiles),
     tfVars: inputs.tfVars,
     timeoutSeconds: inputs.timeoutSeconds,
     // SBOM-like reports list every package, so the JSON they are converted from must too.

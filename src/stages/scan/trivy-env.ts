@@ -65,6 +65,6 @@ export function trivyEnvironment(env: NodeJS.ProcessEnv): TrivyEnvironment {
 /** One line per variable, for the log and the summary. */
 export function describeSetAside(entry: TrivyEnvironment['setAside'][number]): string {
   return entry.input
-    ? `${entry.name} from the environment (the scan follows the \`${entry.input}\` input)`
+    ? `${entry.name} from the environment (the scan follows the ${entry.input} input)`
     : `${entry.name} from the environment (not an input of Gantry's scan)`;
 }

@@ -4,7 +4,7 @@ import * as core from '@actions/core';
 import * as fs from 'fs';
 import * as path from 'path';
 import { run } from '../../lib/exec';
-import { convertArgs } from './formats';
+import { convertArgs, withoutUnfixed } from './formats';
 import type { FormatRequest } from './inputs';
 import type { Severity } from './model';
 import type { Trivy } from './trivy-binary';
@@ -55,9 +55,15 @@ export async function writeFormatted(
   request: FormatRequest,
   reportFile: string,
   severities: readonly Severity[],
+  ignoreUnfixed: boolean,
   place: TrivyPlace,
 ): Promise<void> {
   const resolved = { ...request, template: resolveTemplate(request.template, trivy) };
+  if (ignoreUnfixed) {
+    const filtered = path.join(path.dirname(reportFile), 'trivy-report-fixed-only.json');
+    fs.writeFileSync(filtered, withoutUnfixed(fs.readFileSync(reportFile, 'utf8')));
+    reportFile = filtered;
+  }
   if (request.output) fs.mkdirSync(path.dirname(request.output), { recursive: true });
   const result = await run(
     trivy.path,
