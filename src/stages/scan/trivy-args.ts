@@ -74,14 +74,13 @@ export function scanArgs(command: ScanCommand): string[] {
     // Every severity: the gate filters by `severity` itself and counts what it leaves out.
     '--severity',
     SEVERITIES.join(','),
-    // Suppressed findings stay in the report (ExperimentalModifiedFindings) so the summary
-    // can say which rule of which file set each one aside.
     '--ignorefile',
     command.ignoreFile,
-    '--show-suppressed',
   ];
   if (command.scanType !== 'config') {
-    args.push(NO_PROGRESS, '--scanners', command.scanners.join(','));
+    // Suppressed findings stay in the report (ExperimentalModifiedFindings) so the summary
+    // can say which rule of which file set each one aside (`trivy config` cannot).
+    args.push('--show-suppressed', NO_PROGRESS, '--scanners', command.scanners.join(','));
   }
   if (SCANS_PACKAGES.includes(command.scanType)) {
     // ignore-unfixed is applied by the gate, which counts what it drops.
@@ -101,9 +100,17 @@ export function scanArgs(command: ScanCommand): string[] {
   }
   if (command.configFile) args.push('--config', command.configFile);
   if (command.ignorePolicy) args.push('--ignore-policy', command.ignorePolicy);
-  if (command.secretConfig) args.push('--secret-config', command.secretConfig);
+  if (
+    command.secretConfig &&
+    WALKS_FILES.includes(command.scanType) &&
+    command.scanType !== 'config'
+  ) {
+    args.push('--secret-config', command.secretConfig);
+  }
   if (command.timeoutSeconds !== undefined) args.push('--timeout', `${command.timeoutSeconds}s`);
-  if (command.listAllPkgs) args.push('--list-all-pkgs');
+  if (command.listAllPkgs && SCANS_PACKAGES.includes(command.scanType)) {
+    args.push('--list-all-pkgs');
+  }
   if (command.hideProgress) args.push('--quiet');
   if (command.scanType === 'image') {
     if (command.dockerHost) args.push('--docker-host', command.dockerHost);
