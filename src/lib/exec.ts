@@ -65,7 +65,7 @@ export async function run(
     if (result.timedOut && !options.allowFailure) {
       throw new CommandError(describeCommand(tool, args), {
         ...result,
-        stderr: `${result.stderr}\nstopped after ${Math.round(options.timeoutMs / 1000)} s`,
+        stderr: `${result.stderr}\nstopped after ${options.timeoutMs / 1000} s (killed)`,
       });
     }
     if (result.exitCode !== 0 && !options.allowFailure) {
