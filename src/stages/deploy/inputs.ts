@@ -4,7 +4,7 @@ import type { Context } from '../../context';
 import { readBoolean, readChoice, readList, type InputSource } from '../../inputs';
 import { parseDuration } from '../../lib/duration';
 import { InputError } from '../../lib/errors';
-import { parseImageReference } from './image-ref';
+import { parseImageReference } from '../../lib/image-reference';
 import {
   DEPLOY_ACTIONS,
   STRATEGIES,
