@@ -187,6 +187,19 @@ describe('planCanary', () => {
     expect(split.spec).toEqual({ service: 'web', backends });
   });
 
+  it('smi: traffic-split-annotations go on the TrafficSplit, beside its own', () => {
+    const trafficSplitAnnotations = { 'example.com/owner': 'team-a' };
+    const plan = planCanary(manifests, liveStable(10), options('smi', { trafficSplitAnnotations }));
+    expect(find(plan.routes, 'TrafficSplit', 'web-canary-split')!.metadata.annotations).toEqual({
+      'example.com/owner': 'team-a',
+      'gantry.dev/stable-name': 'web',
+      'gantry.dev/traffic-split': 'smi',
+    });
+    expect(find(plan.routes, 'Service', 'web-canary')!.metadata.annotations).not.toHaveProperty(
+      'example.com/owner',
+    );
+  });
+
   it.each([
     ['ingress-nginx', 'an Ingress'],
     ['gateway-api', 'an HTTPRoute'],

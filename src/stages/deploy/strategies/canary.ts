@@ -37,6 +37,7 @@ export async function deployCanary(
     canaryReplicas: inputs.canaryReplicas,
     baseline: inputs.canaryBaseline,
     namespace: inputs.namespace,
+    trafficSplitAnnotations: inputs.trafficSplitAnnotations,
   });
   if (plan.canaries.length === 0) {
     const note = 'No stable version runs yet: deployed the manifests as the stable version.';
