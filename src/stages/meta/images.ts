@@ -1,15 +1,12 @@
 // The `images` input: one image per line as a bare name or `name=...,enable=...`; a line of
 // bare names separated by commas lists several images (the older metadata-action form).
 import { InputError } from '../../lib/errors';
+import { parseImageName } from '../../lib/image-reference';
 import { splitAttribute, splitFields } from './lines';
 import type { ImageName } from './model';
 import { sanitizeImageName } from './sanitize';
 
 const INPUT = 'images';
-
-// A reference name without tag or digest: registry host (with port), then path components.
-const IMAGE_NAME =
-  /^[a-z0-9]+(?:[._-]+[a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 
 export function parseImages(lines: string[]): ImageName[] {
   return lines.flatMap((line) => parseImageLine(line));
@@ -47,7 +44,7 @@ function parseImageLine(line: string): ImageName[] {
 function checked(image: ImageName, line: string): ImageName {
   if (image.name === '') throw new InputError(INPUT, `no image name in "${line}"`);
   const name = sanitizeImageName(image.name);
-  if (!IMAGE_NAME.test(name)) {
+  if (!parseImageName(name)) {
     throw new InputError(
       INPUT,
       `"${image.name}" in "${line}" is not an image name; write it without tag or digest, ` +
