@@ -6,6 +6,18 @@ const base = { manifests: 'k8s/' };
 const parse = (values: Record<string, string>) =>
   parseDeployInputs(mapInputs({ ...base, ...values }));
 
+function expectInputError(fn: () => unknown, input: string, message: RegExp): void {
+  let error: unknown;
+  try {
+    fn();
+  } catch (err) {
+    error = err;
+  }
+  expect(error).toBeInstanceOf(InputError);
+  expect((error as InputError).input).toBe(input);
+  expect((error as Error).message).toMatch(message);
+}
+
 describe('deploy inputs', () => {
   it('has the defaults users of k8s-deploy expect', () => {
     expect(parse({})).toMatchObject({
@@ -142,15 +154,7 @@ describe('deploy inputs', () => {
     ],
     ['bad boolean', { force: 'yes' }, 'force', /not a boolean/],
   ])('rejects %s', (_name, values, input, message) => {
-    let error: unknown;
-    try {
-      parse(values);
-    } catch (err) {
-      error = err;
-    }
-    expect(error).toBeInstanceOf(InputError);
-    expect((error as InputError).input).toBe(input);
-    expect((error as Error).message).toMatch(message);
+    expectInputError(() => parse(values), input, message);
   });
 });
 
@@ -392,14 +396,6 @@ describe('k8s-deploy inputs', () => {
       /boolean/,
     ],
   ])('rejects %s', (_name, values, input, message) => {
-    let error: unknown;
-    try {
-      parse(values);
-    } catch (err) {
-      error = err;
-    }
-    expect(error).toBeInstanceOf(InputError);
-    expect((error as InputError).input).toBe(input);
-    expect((error as Error).message).toMatch(message);
+    expectInputError(() => parse(values), input, message);
   });
 });

@@ -12,7 +12,7 @@ export function kubectl(
     env: { ...process.env, ...testbedEnv() },
     input,
     encoding: 'utf8',
-    timeout: 120_000,
+    timeout: 60_000,
   });
   return { status: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
 }
@@ -52,13 +52,11 @@ function endpointCount(namespace: string, service: string): number {
     namespace,
     '-l',
     `kubernetes.io/service-name=${service}`,
-  ]).items.flatMap((slice: any) =>
-    (slice.endpoints ?? []).filter((e: any) => e.conditions?.ready !== false),
-  ).length;
+  ]).items.flatMap((slice: any) => slice.endpoints ?? []).length;
 }
 
 /**
- * How many ready pods a Service sends traffic to once the EndpointSlice controller has caught
+ * How many pods a Service sends traffic to once the EndpointSlice controller has caught
  * up (it follows pod readiness asynchronously): polls, bounded, until it shows `expected`.
  */
 export async function settledEndpointCount(
