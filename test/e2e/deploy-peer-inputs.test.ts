@@ -7,7 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
 import { runAction, type ActionResult } from '../harness/runner';
-import { testbedEnv } from '../harness/testbed';
+import { REPO_ROOT, testbedEnv } from '../harness/testbed';
 import {
   exists,
   getJson,
@@ -27,6 +27,7 @@ const TAG_2 = `${REPOSITORY}:run-102`;
 const IMAGE_A = `${REPOSITORY}@sha256:${'a'.repeat(64)}`;
 const IMAGE_B = `${REPOSITORY}@sha256:${'b'.repeat(64)}`;
 const MANIFESTS = 'deployment.yaml\nservice.yaml';
+const CRDS = path.join(REPO_ROOT, 'test', 'fixtures', 'deploy', 'crds');
 
 const namespaces = new TestNamespaces('gantry-e2e-k8sd');
 afterAll(() => namespaces.deleteAll());
@@ -134,6 +135,64 @@ describe('k8s-deploy with: blocks', () => {
     expect(liveImage(namespace, 'web')).toBe(TAG_2);
     expect(exists(namespace, 'deployment/web-canary')).toBe(false);
     expect(pods(namespace, 'app=web')).toEqual(Array(4).fill({ image: TAG_2, ready: true }));
+  });
+
+  it('skip-tls-verify, annotate-namespace and timeout work as in k8s-deploy', async () => {
+    const namespace = namespaces.create('flags');
+    const result = await step(workspace(), {
+      namespace,
+      manifests: MANIFESTS,
+      images: TAG_1,
+      'skip-tls-verify': 'true',
+      'annotate-namespace': 'true',
+      timeout: '2',
+    });
+    expectRollout(result, 'succeeded');
+    expect(result.stdout).toMatch(/::debug::kubectl --insecure-skip-tls-verify apply /);
+    expect(result.stdout).toMatch(
+      /::debug::kubectl --insecure-skip-tls-verify rollout status .*--timeout 120s/,
+    );
+    expect(getJson(['get', `namespace/${namespace}`]).metadata.annotations).toMatchObject({
+      'gantry.dev/repository': 'acme/app',
+      'gantry.dev/commit': '860c1904a1ce19322e91ac35af1ab07466440c37',
+    });
+  });
+
+  it('SMI canary: traffic-split-annotations go on the TrafficSplit', async () => {
+    kubectlOk(['apply', '-f', CRDS]);
+    kubectlOk([
+      'wait',
+      '--for=condition=Established',
+      '--timeout=60s',
+      'crd/trafficsplits.split.smi-spec.io',
+    ]);
+    const namespace = namespaces.create('smi');
+    const cwd = workspace();
+    expectRollout(await step(cwd, { namespace, manifests: MANIFESTS, images: TAG_1 }), 'succeeded');
+    const canary = await step(cwd, {
+      namespace,
+      manifests: MANIFESTS,
+      images: TAG_2,
+      strategy: 'canary',
+      action: 'deploy',
+      'traffic-split-method': 'smi',
+      percentage: '20',
+      'baseline-and-canary-replicas': '1',
+      'traffic-split-annotations': 'example.com/owner=team-a',
+    });
+    expectRollout(canary, 'canary-ready');
+    expect(getJson(['get', 'deployment/web-canary', '-n', namespace]).spec.replicas).toBe(1);
+    const split = getJson([
+      'get',
+      'trafficsplits.split.smi-spec.io/web-canary-split',
+      '-n',
+      namespace,
+    ]);
+    expect(split.metadata.annotations).toMatchObject({ 'example.com/owner': 'team-a' });
+    expect(split.spec.backends).toEqual([
+      { service: 'web', weight: 80 },
+      { service: 'web-canary', weight: 20 },
+    ]);
   });
 
   it('an AKS private-cluster block fails before anything is applied, naming what to do', async () => {
