@@ -175,6 +175,11 @@ describe('k8s-deploy inputs', () => {
       { action: 'promote' },
     ],
     ['strategy basic', { strategy: 'basic' }, { strategy: 'rolling' }],
+    [
+      'manifests separated by ; , and lines',
+      { manifests: 'a.yaml;b.yaml, c.yaml\nk8s/' },
+      { manifests: ['a.yaml', 'b.yaml', 'c.yaml', 'k8s/'] },
+    ],
     ['strategy canary', { strategy: 'canary' }, { strategy: 'canary' }],
     [
       'images with stages: deploy',
@@ -279,6 +284,12 @@ describe('k8s-deploy inputs', () => {
       /"promote" disagrees with deploy-action "reject".*set only deploy-action/,
     ],
     ['unknown action', { action: 'rollback' }, 'action', /not one of deploy, promote, reject/],
+    [
+      'a manifest URL',
+      { manifests: 'k8s/\nhttps://raw.example.com/app/deployment.yaml' },
+      'manifests',
+      /is a URL.*download it in an earlier step/,
+    ],
     [
       'promote with strategy basic',
       { strategy: 'basic', action: 'promote' },

@@ -128,7 +128,20 @@ function readTrafficSplitAnnotations(source: InputSource): Record<string, string
 
 export function parseDeployInputs(source: InputSource, _ctx?: Context): DeployInputs {
   refuseUnsupported(source);
-  const manifests = readList(source, 'manifests');
+  // k8s-deploy also separates manifests with `;`.
+  const manifests = readList(source, 'manifests').flatMap((item) =>
+    item
+      .split(';')
+      .map((part) => part.trim())
+      .filter((part) => part !== ''),
+  );
+  const url = manifests.find((item) => /^https?:\/\//i.test(item));
+  if (url) {
+    throw new InputError(
+      'manifests',
+      `"${url}" is a URL; Gantry reads manifests from the workspace only (k8s-deploy fetched URLs): download it in an earlier step (e.g. curl -fsSLO) and list the file`,
+    );
+  }
   if (manifests.length === 0) {
     throw new InputError(
       'manifests',
