@@ -83,7 +83,7 @@ export class Kubectl {
     try {
       return await run(KUBECTL, [...this.globalArgs, ...args], { env: this.env, ...options });
     } finally {
-      core.debug(`kubectl ${args.join(' ')} (${Date.now() - started} ms)`);
+      core.debug(`kubectl ${[...this.globalArgs, ...args].join(' ')} (${Date.now() - started} ms)`);
     }
   }
 
