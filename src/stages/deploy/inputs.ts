@@ -104,6 +104,12 @@ export function parseDeployInputs(source: InputSource, _ctx?: Context): DeployIn
     );
   }
 
+  const leaseWaitText = source.get('lease-wait') || '10m';
+  const leaseWaitSeconds = parseDuration(leaseWaitText);
+  if (leaseWaitSeconds === undefined || leaseWaitSeconds < 0) {
+    throw new InputError('lease-wait', `"${leaseWaitText}" is not a duration like 0, 90s or 10m`);
+  }
+
   return {
     manifests,
     namespace,
@@ -120,6 +126,8 @@ export function parseDeployInputs(source: InputSource, _ctx?: Context): DeployIn
     serverSide: readBoolean(source, 'server-side', false),
     force: readBoolean(source, 'force', false),
     annotateResources: readBoolean(source, 'annotate-resources', true),
+    allowClusterScoped: readBoolean(source, 'allow-cluster-scoped', false),
+    leaseWaitSeconds,
     environment: source.get('environment'),
     kubeconfig:
       source.get('kubeconfig', { trim: false }).trim() === ''
