@@ -54,4 +54,26 @@ describe('kubeconfigSecrets', () => {
     ].join('\n');
     expect(kubeconfigSecrets(kubeconfig)).toEqual(['Q0VSVA==', 'S0VZ', 'abc.def', 'hunter2']);
   });
+
+  it('finds them in a JSON kubeconfig too (kubectl accepts JSON)', () => {
+    const kubeconfig = JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      users: [
+        { name: 'a', user: { 'client-certificate-data': 'Q0VSVA==', 'client-key-data': 'S0VZ' } },
+        { name: 'b', user: { token: 'abc.def' } },
+        { name: 'c', user: { username: 'u', password: 'p"w' } },
+        {
+          name: 'd',
+          user: { 'auth-provider': { config: { 'id-token': 'idt', 'refresh-token': 'rt' } } },
+        },
+      ],
+    });
+    expect(kubeconfigSecrets(kubeconfig).sort()).toEqual(
+      ['Q0VSVA==', 'S0VZ', 'abc.def', 'idt', 'p"w', 'rt'].sort(),
+    );
+    // Pretty-printed JSON, and JSON that does not parse, are masked all the same.
+    expect(kubeconfigSecrets(JSON.stringify(JSON.parse(kubeconfig), null, 2))).toContain('S0VZ');
+    expect(kubeconfigSecrets('{"users": [{"user": {"token": "t0k"}}')).toEqual(['t0k']);
+  });
 });
