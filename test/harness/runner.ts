@@ -1,7 +1,7 @@
 // Runs the bundled action (dist/index.js) the way the GitHub Actions runner does: inputs as
 // INPUT_<NAME> variables with action.yml defaults filled in, GITHUB_OUTPUT / GITHUB_STEP_SUMMARY /
 // GITHUB_STATE files, the event payload at GITHUB_EVENT_PATH and GITHUB_API_URL at a stand-in.
-import { spawn } from 'child_process';
+import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -33,6 +33,8 @@ export interface ActionRun {
   timeoutMs?: number;
   /** Run another entry point than dist/index.js (e.g. a post step). */
   entry?: string;
+  /** Called with the started process (to watch its output or send it signals, as the runner does). */
+  onSpawn?: (child: ChildProcess) => void;
 }
 
 export interface ActionResult {
@@ -183,6 +185,7 @@ export async function runAction(run: ActionRun = {}): Promise<ActionResult> {
     stderr: string;
   }>((resolve, reject) => {
     const child = spawn(process.execPath, [run.entry ?? DIST_ENTRY], { cwd: workspace, env });
+    run.onSpawn?.(child);
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
