@@ -51,7 +51,9 @@ export async function runBackstop(source: InputSource, ctx: Context): Promise<st
         if (!now) {
           say(`${ref}: gone; nothing to roll back`);
         } else if (!isStillOurs(record, now)) {
-          say(`${ref}: changed by someone else since this run applied it; left as it is`);
+          say(
+            `${ref}: no longer runs this run's version (rolled back already, or deployed again since); left as it is`,
+          );
         } else {
           try {
             await kube.undo(now, record.revision || undefined);

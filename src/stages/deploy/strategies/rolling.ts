@@ -288,12 +288,20 @@ export function failureMessage(
   return [headline, ...reasons, diagnostics].filter(Boolean).join('\n');
 }
 
-/** "deployment/web: image X (applied by this run; revision 3 before); kubectl last said: …". */
+/**
+ * "deployment/web was last seen with X applied by this run (generation 2; the previous version
+ * is revision 1); at the apply 2 of 2 pods were ready, 0 updated; kubectl last reported …".
+ */
 function lastSeenLine(dc: DeployContext, wait: WaitResult): string {
   const revision = before(dc, wait.object)?.metadata.annotations?.[REVISION_ANNOTATION];
   const previous = revision ? `; the previous version is revision ${revision}` : '';
+  const status = wait.object.status;
+  const counts =
+    status && typeof status.replicas === 'number'
+      ? `; at the apply ${status.readyReplicas ?? 0} of ${status.replicas} pods were ready, ${status.updatedReplicas ?? 0} updated`
+      : '';
   const said = wait.lastSeen ? `; kubectl last reported "${wait.lastSeen}"` : '';
-  return `${objectRef(wait.object)} was last seen with ${imagesOf(wait.object).join(', ')} applied by this run (generation ${wait.object.metadata.generation ?? '?'}${previous})${said}.`;
+  return `${objectRef(wait.object)} was last seen with ${imagesOf(wait.object).join(', ')} applied by this run (generation ${wait.object.metadata.generation ?? '?'}${previous})${counts}${said}.`;
 }
 
 function cancelledHeadline(dc: DeployContext, what: string): string {
@@ -419,7 +427,11 @@ export async function rollingDeploy(
       ),
     };
   }
-  const undone = await rollBack(dc, toUndo);
+  // A signal during this wait ends it; the undo itself is already done.
+  const undone = await rollBack(dc, toUndo, {
+    timeoutSeconds: dc.inputs.rolloutTimeoutSeconds,
+    signal: dc.cancellation.stop,
+  });
   // What runs now: the undone workloads are back at their previous version.
   const running = result.applied.map((object) =>
     undone.restored.some((w) => w.object === object) ? (before(dc, object) ?? object) : object,
