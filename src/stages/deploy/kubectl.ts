@@ -142,6 +142,10 @@ interface CallOptions {
   retryUntil?: number;
 }
 
+function cancelledWait(object: KubeObject, lastSeen: string | undefined): WaitResult {
+  return { object, ready: false, cancelled: true, message: 'the wait was cancelled', lastSeen };
+}
+
 export class Kubectl {
   /** kubectl invocations so far. */
   calls = 0;
@@ -213,9 +217,40 @@ export class Kubectl {
     return namespace ? ['--namespace', namespace] : [];
   }
 
+  /** `kubectl get` of named objects in one namespace, a few hundred names per call. */
+  private async getNamed(
+    namespace: string,
+    group: KubeObject[],
+    options: {
+      timeout: string;
+      signal?: AbortSignal;
+      failure: (refs: string[], result: RunResult) => Error;
+    },
+  ): Promise<KubeObject[]> {
+    const items: KubeObject[] = [];
+    for (const refs of chunks([...new Set(group.map(qualifiedRef))], REFS_PER_CALL)) {
+      const result = await this.kubectl(
+        [
+          'get',
+          ...refs,
+          '--ignore-not-found',
+          '--output',
+          'json',
+          '--request-timeout',
+          options.timeout,
+          ...this.namespaceArgs(namespace),
+        ],
+        { allowFailure: true, retryUntil: Date.now() + RETRY_MS, signal: options.signal },
+      );
+      if (result.exitCode !== 0) throw options.failure(refs, result);
+      items.push(...parseKubectlJson(result.stdout));
+    }
+    return items;
+  }
+
   /**
-   * The named objects that exist, by namespace, a few hundred names per call. Being the first
-   * call, it is also the check that the cluster answers, before anything is applied.
+   * The named objects that exist, by namespace. Being the first call, it is also the check that
+   * the cluster answers, before anything is applied.
    */
   async getExisting(
     objects: KubeObject[],
@@ -224,29 +259,14 @@ export class Kubectl {
   ): Promise<Map<string, KubeObject[]>> {
     const found = new Map<string, KubeObject[]>();
     for (const [namespace, group] of byNamespace(objects, namespaceOf)) {
-      const items: KubeObject[] = [];
-      for (const refs of chunks([...new Set(group.map(qualifiedRef))], REFS_PER_CALL)) {
-        const result = await this.kubectl(
-          [
-            'get',
-            ...refs,
-            '--ignore-not-found',
-            '--output',
-            'json',
-            '--request-timeout',
-            '30s',
-            ...this.namespaceArgs(namespace),
-          ],
-          { allowFailure: true, retryUntil: Date.now() + RETRY_MS, signal: options.signal },
+      const failure = (refs: string[], result: RunResult) =>
+        new Error(
+          `Cannot reach the Kubernetes cluster${this.configDescription}, or cannot read ${refs[0]}${namespace ? ` in namespace ${namespace}` : ''}; nothing was applied:\n${tail(result.stderr || result.stdout, 8)}`,
         );
-        if (result.exitCode !== 0) {
-          throw new Error(
-            `Cannot reach the Kubernetes cluster${this.configDescription}, or cannot read ${refs[0]}${namespace ? ` in namespace ${namespace}` : ''}; nothing was applied:\n${tail(result.stderr || result.stdout, 8)}`,
-          );
-        }
-        items.push(...parseKubectlJson(result.stdout));
-      }
-      found.set(namespace, items);
+      found.set(
+        namespace,
+        await this.getNamed(namespace, group, { timeout: '30s', signal: options.signal, failure }),
+      );
     }
     return found;
   }
@@ -258,22 +278,13 @@ export class Kubectl {
       objects,
       (o) => o.metadata.namespace ?? this.namespace,
     )) {
-      for (const refs of chunks([...new Set(group.map(qualifiedRef))], REFS_PER_CALL)) {
-        const result = await this.kubectl(
-          [
-            'get',
-            ...refs,
-            '--ignore-not-found',
-            '--output',
-            'json',
-            '--request-timeout',
-            '10s',
-            ...this.namespaceArgs(namespace),
-          ],
-          { retryUntil: Date.now() + RETRY_MS },
+      const failure = (refs: string[], result: RunResult) =>
+        new KubectlError(
+          `kubectl get ${refs.slice(0, 3).join(' ')}`,
+          result,
+          isTransportError(result.stderr),
         );
-        items.push(...parseKubectlJson(result.stdout));
-      }
+      items.push(...(await this.getNamed(namespace, group, { timeout: '10s', failure })));
     }
     return items;
   }
@@ -421,13 +432,7 @@ export class Kubectl {
       });
       lastSeen = lastProgress(result.stdout) ?? lastSeen;
       if (signal?.aborted) {
-        return {
-          object,
-          ready: false,
-          cancelled: true,
-          message: 'the wait was cancelled',
-          lastSeen,
-        };
+        return cancelledWait(object, lastSeen);
       }
       if (result.exitCode === 0) {
         return { object, ready: true, message: tail(result.stdout, 3), lastSeen };
@@ -454,13 +459,7 @@ export class Kubectl {
     for (let attempt = 0; ; attempt++) {
       const result = await this.kubectl(args, { allowFailure: true, signal });
       if (signal?.aborted) {
-        return {
-          object,
-          ready: false,
-          cancelled: true,
-          message: 'the wait was cancelled',
-          lastSeen,
-        };
+        return cancelledWait(object, lastSeen);
       }
       const text = result.stderr || result.stdout;
       if (result.exitCode === 0) {

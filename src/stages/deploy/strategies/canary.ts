@@ -22,7 +22,7 @@ import {
   failureMessage,
   otherResourcesNote,
   rollingDeploy,
-  verifyRunning,
+  replacedFailure,
   type DeployContext,
   type StrategyOutcome,
 } from './rolling';
@@ -103,19 +103,8 @@ export async function deployCanary(
     };
   }
   if (result.failed.length === 0) {
-    const check = await verifyRunning(dc, result.applied);
-    if (check.replaced.length > 0) {
-      return {
-        rollout: 'failed',
-        deployed,
-        workloads,
-        notes,
-        failure: [
-          'The canary is ready, but what runs is not what this run deployed:',
-          ...check.replaced,
-        ].join('\n'),
-      };
-    }
+    const replaced = await replacedFailure(dc, result.applied, 'The canary is ready', notes);
+    if (replaced) return { rollout: 'failed', deployed, workloads, notes, failure: replaced };
     return { rollout: 'canary-ready', deployed, workloads, notes };
   }
 

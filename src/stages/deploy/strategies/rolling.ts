@@ -289,6 +289,22 @@ export function failureMessage(
 }
 
 /**
+ * After the rollout: a failure message when what runs is not what this run applied (a note
+ * when that could not be checked), else undefined.
+ */
+export async function replacedFailure(
+  dc: DeployContext,
+  applied: KubeObject[],
+  what: string,
+  notes: string[],
+): Promise<string | undefined> {
+  const check = await verifyRunning(dc, applied);
+  if (check.unchecked) notes.push(`Could not check afterwards what runs: ${check.unchecked}`);
+  if (check.replaced.length === 0) return undefined;
+  return [`${what}, but what runs is not what this run deployed:`, ...check.replaced].join('\n');
+}
+
+/**
  * "deployment/web was last seen with X applied by this run (generation 2; the previous version
  * is revision 1); at the apply 2 of 2 pods were ready, 0 updated; kubectl last reported …".
  */
@@ -374,20 +390,8 @@ export async function rollingDeploy(
   }
 
   if (result.failed.length === 0) {
-    const check = await verifyRunning(dc, result.applied);
-    if (check.unchecked) notes.push(`Could not check afterwards what runs: ${check.unchecked}`);
-    if (check.replaced.length > 0) {
-      return {
-        rollout: 'failed',
-        deployed,
-        workloads,
-        notes,
-        failure: [
-          'The rollout finished, but what runs is not what this run deployed:',
-          ...check.replaced,
-        ].join('\n'),
-      };
-    }
+    const replaced = await replacedFailure(dc, result.applied, 'The rollout finished', notes);
+    if (replaced) return { rollout: 'failed', deployed, workloads, notes, failure: replaced };
     return { rollout: 'succeeded', deployed, workloads, notes };
   }
 
