@@ -9,9 +9,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
 import { GitHubApiStub } from '../harness/github-api';
-import { runAction, type ActionResult } from '../harness/runner';
+import { DIST_DIR, runAction, type ActionResult } from '../harness/runner';
 import { startTcpProxy, type TcpProxy } from '../harness/tcp-proxy';
-import { REPO_ROOT, testbedEnv } from '../harness/testbed';
+import { testbedEnv } from '../harness/testbed';
 
 jest.setTimeout(10 * 60_000);
 
@@ -22,7 +22,7 @@ const digest = (fill: string) => `${REPOSITORY}@sha256:${fill.repeat(64)}`;
 const IMAGE_A = digest('a');
 const IMAGE_B = digest('b');
 const NEVER_READY = `${REPOSITORY}:${NEVER_READY_MARKER}`;
-const POST_ENTRY = path.join(REPO_ROOT, 'dist', 'post', 'index.js');
+const POST_ENTRY = path.join(DIST_DIR, 'post', 'index.js');
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- kubectl JSON */
 function kubectl(args: string[]): { status: number; stdout: string; stderr: string } {

@@ -9,7 +9,9 @@ import { parse as parseYaml } from 'yaml';
 import type { GitHubApiStub } from './github-api';
 import { REPO_ROOT } from './testbed';
 
-export const DIST_ENTRY = path.join(REPO_ROOT, 'dist', 'index.js');
+/** The bundle under test; GANTRY_DIST_DIR points at another build (e.g. the one before a fix). */
+export const DIST_DIR = process.env.GANTRY_DIST_DIR || path.join(REPO_ROOT, 'dist');
+export const DIST_ENTRY = path.join(DIST_DIR, 'index.js');
 export const FIXTURE_EVENTS = path.join(REPO_ROOT, 'test', 'fixtures', 'events');
 
 export interface EventFixture {
