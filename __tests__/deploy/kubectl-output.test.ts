@@ -1,4 +1,10 @@
-import { kubeconfigSecrets, parseKubectlJson } from '../../src/stages/deploy/kubectl';
+import {
+  chunks,
+  kubeconfigSecrets,
+  parseKubectlJson,
+  qualifiedRef,
+  REFS_PER_CALL,
+} from '../../src/stages/deploy/kubectl';
 import { kubectlDuration, parseDuration } from '../../src/lib/duration';
 
 describe('parseKubectlJson', () => {
@@ -75,5 +81,22 @@ describe('kubeconfigSecrets', () => {
     // Pretty-printed JSON, and JSON that does not parse, are masked all the same.
     expect(kubeconfigSecrets(JSON.stringify(JSON.parse(kubeconfig), null, 2))).toContain('S0VZ');
     expect(kubeconfigSecrets('{"users": [{"user": {"token": "t0k"}}')).toEqual(['t0k']);
+  });
+});
+
+describe('batched reads', () => {
+  it('splits 30,000 names into command lines far below the OS limit', () => {
+    const names = Array.from({ length: 30_000 }, (_, i) => `deployment.apps/service-${i}`);
+    const batches = chunks(names, REFS_PER_CALL);
+    expect(batches.flat()).toEqual(names);
+    expect(Math.max(...batches.map((b) => b.join(' ').length))).toBeLessThan(64 * 1024);
+  });
+
+  it.each([
+    [{ apiVersion: 'apps/v1', kind: 'Deployment' }, 'deployment.apps/web'],
+    [{ apiVersion: 'v1', kind: 'Service' }, 'service/web'],
+    [{ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease' }, 'lease.coordination.k8s.io/web'],
+  ])('names %p as %s', (type, ref) => {
+    expect(qualifiedRef({ ...type, metadata: { name: 'web' } })).toBe(ref);
   });
 });
