@@ -53,7 +53,10 @@ export function templateFingerprint(object: KubeObject): string {
 }
 
 /** Whether a workload as read now still runs the template this run applied. */
-export function isStillOurs(record: UndoRecord, current: KubeObject): boolean {
+export function isStillOurs(
+  record: Pick<UndoRecord, 'images' | 'fingerprint'>,
+  current: KubeObject,
+): boolean {
   if (record.fingerprint) return templateFingerprint(current) === record.fingerprint;
   return imagesOf(current).join(',') === record.images.join(',');
 }

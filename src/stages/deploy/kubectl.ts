@@ -441,6 +441,10 @@ export class Kubectl {
       if (isWaitTimeout(text)) break;
       if (!isTransportError(text))
         return { object, ready: false, message: tail(text, 3), lastSeen };
+      if (unreachable === '')
+        core.info(
+          `${objectRef(object)}: the API server did not answer (${firstErrorLine(text)}); retrying until the rollout timeout`,
+        );
       unreachable = firstErrorLine(text);
       await sleep(backoffMs(attempt), signal);
     }
@@ -477,6 +481,10 @@ export class Kubectl {
       if (!isTransportError(text)) {
         return { object, ready: false, message: tail(text, 3), lastSeen };
       }
+      if (attempt === 0)
+        core.info(
+          `${objectRef(object)}: the API server did not answer (${firstErrorLine(text)}) as the rollout timeout ended; retrying for ${FINAL_CHECK_MS / 1000} s before giving a verdict`,
+        );
       unreachable = firstErrorLine(text);
       const pause = backoffMs(attempt);
       if (Date.now() + pause >= until) break;

@@ -118,8 +118,11 @@ export async function applyAndWait(
   };
 }
 
+/** The object as it was before this run (applied objects carry their namespace, manifests may not). */
 function before(dc: DeployContext, object: KubeObject): KubeObject | undefined {
-  return dc.live.get(liveKey(object.kind, object.metadata.namespace ?? '', object.metadata.name));
+  return dc.live.get(
+    liveKey(object.kind, object.metadata.namespace ?? dc.inputs.namespace, object.metadata.name),
+  );
 }
 
 /** Workloads whose pod template this run changed (new workloads have nothing to go back to). */
@@ -191,7 +194,7 @@ export async function rollBack(
     );
     if (!now) return false;
     const record = { images: imagesOf(object), fingerprint: templateFingerprint(object) };
-    if (isStillOurs(record as UndoRecord, now)) return true;
+    if (isStillOurs(record, now)) return true;
     outcome.replaced.push({ object, images: imagesOf(now) });
     return false;
   });
