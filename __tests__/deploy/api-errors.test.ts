@@ -81,6 +81,16 @@ describe('lastProgress', () => {
 });
 
 describe('firstErrorLine and backoff', () => {
+  it("prefers kubectl's own line to client-go's log lines", () => {
+    const stderr = [
+      'E1201 21:01:33.337873    5329 memcache.go:265] "Unhandled Error" err="couldn\'t get current server API group list: connection refused"',
+      'The connection to the server 127.0.0.1:9 was refused - did you specify the right host or port?',
+    ].join('\n');
+    expect(firstErrorLine(stderr)).toBe(
+      'The connection to the server 127.0.0.1:9 was refused - did you specify the right host or port?',
+    );
+  });
+
   it('picks the line that says what failed', () => {
     expect(firstErrorLine('I1201 noise\nUnable to connect to the server: EOF\n')).toBe(
       'Unable to connect to the server: EOF',

@@ -46,10 +46,13 @@ export function lastProgress(stdout: string): string | undefined {
 
 /** The first line that says what went wrong, for one-line messages. */
 export function firstErrorLine(text: string): string {
-  const lines = text
+  const all = text
     .split('\n')
     .map((line) => line.trim())
     .filter(Boolean);
+  // kubectl's own summary line beats client-go's log lines (`E1201 21:01:33.337873 ...`).
+  const plain = all.filter((line) => !/^[EIWF]\d{4} \d\d:\d\d/.test(line));
+  const lines = plain.length > 0 ? plain : all;
   return lines.find((line) => /error|unable|refused|timeout/i.test(line)) ?? lines[0] ?? '';
 }
 

@@ -89,10 +89,17 @@ async function readLive(
   const leases = workloads.map((object) => leaseFor(object, inputs.namespace));
   const live: LiveObjects = new Map();
   // Without workloads, still ask for one object: the call doubles as the reachability check.
-  const found = await kube.getExisting(
-    wanted.length > 0 ? [...wanted, ...leases] : objects.slice(0, 1),
-    (object) => namespaceOf(object, inputs.namespace),
-  );
+  let found: Map<string, KubeObject[]>;
+  try {
+    found = await kube.getExisting(
+      wanted.length > 0 ? [...wanted, ...leases] : objects.slice(0, 1),
+      (object) => namespaceOf(object, inputs.namespace),
+      { signal: cancellation.stop },
+    );
+  } catch (err) {
+    if (cancellation.requested) throw new CancelledBeforeApply(String(cancellation.signal));
+    throw err;
+  }
   for (const [namespace, items] of found) {
     for (const item of items) {
       // Under the namespace the manifests name ('' = the context's) and the one the server reports.
