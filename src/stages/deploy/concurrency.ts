@@ -96,8 +96,9 @@ export async function acquireLeases(
         const line = describeHolder(
           heldBy(lease.current!, `${objectRef(lease.workload)}${nsText(lease.workload, request)}`),
         );
-        if (!announced.has(line)) {
-          announced.add(line);
+        const key = `${lease.base.metadata.name} ${lease.current!.spec?.holderIdentity}`;
+        if (!announced.has(key)) {
+          announced.add(key);
           core.info(
             `${line}; waiting up to ${request.waitSeconds} s for it to finish (input lease-wait)`,
           );

@@ -109,7 +109,9 @@ export async function applyAndWait(
         dc.cancellation.stop,
       );
   for (const wait of waits.filter((w) => !w.cancelled))
-    core.info(`${objectRef(wait.object)}: ${wait.ready ? 'ready' : 'NOT ready'} (${wait.message})`);
+    core.info(
+      `${objectRef(wait.object)}: ${wait.ready ? 'ready' : wait.unreachable ? 'unknown' : 'NOT ready'} (${wait.message})`,
+    );
   return {
     applied,
     waits,
