@@ -158,9 +158,18 @@ async function deploy(
   try {
     const firstRead = await readLive(kube, objects, inputs);
     // The whole batch through the server's validation before anything is applied.
-    checkDryRun(await kube.dryRun(objects, inputs), inputs.allowClusterScoped);
+    // The server's dry run of the whole batch and taking the leases go side by side (both come
+    // before anything is applied); a refused batch stops the lease wait.
+    const refused = new AbortController();
+    const validated = kube
+      .dryRun(objects, inputs)
+      .then((stored) => checkDryRun(stored, inputs.allowClusterScoped))
+      .catch((err: unknown) => {
+        refused.abort(err);
+        throw err;
+      });
     let reads = 0;
-    const taken = await acquireLeases({
+    const acquired = acquireLeases({
       kube,
       workloads: manifestWorkloads(objects),
       namespace: inputs.namespace,
@@ -169,18 +178,21 @@ async function deploy(
       waitSeconds: inputs.leaseWaitSeconds,
       // The first look reuses the read above; after a wait, the cluster is read afresh.
       readLive: async () => (reads++ === 0 ? firstRead : readLive(kube, objects, inputs)),
-      signal: cancellation.stop,
+      signal: AbortSignal.any([cancellation.stop, refused.signal]),
     });
-    leases = taken.held;
+    const [dry, taken] = await Promise.allSettled([validated, acquired]);
+    if (taken.status === 'fulfilled') leases = taken.value.held;
+    if (dry.status === 'rejected') throw dry.reason;
+    if (taken.status === 'rejected') throw taken.reason;
     journal.record({
-      leases: leases.map((lease) => ({
+      leases: taken.value.held.map((lease) => ({
         name: lease.metadata.name,
         namespace: lease.metadata.namespace ?? '',
         holder: String(lease.spec?.holderIdentity ?? ''),
       })),
     });
     if (cancellation.requested) throw new CancelledBeforeApply(String(cancellation.signal));
-    const dc: DeployContext = { kube, inputs, live: taken.live, cancellation, journal };
+    const dc: DeployContext = { kube, inputs, live: taken.value.live, cancellation, journal };
     if (inputs.strategy === 'canary' && inputs.action !== 'deploy') requireCanaries(dc, objects);
 
     const url = environmentUrl(objects);
