@@ -43,7 +43,21 @@ BUILDKIT_DIR=$TOOLS_DIR/buildkit-$BUILDKIT_VERSION
 BUILDX_DIR=$TOOLS_DIR/buildx-$BUILDX_VERSION
 KWOK_DIR=$TOOLS_DIR/kwok-$KWOK_VERSION
 TRIVY_DIR=$TOOLS_DIR/trivy-$TRIVY_VERSION
-KUBE_DIR=$TOOLS_DIR/kubernetes-$KUBERNETES_VERSION
+# Kubernetes binaries carry their version (kubectl version, the node's kubeletVersion); the
+# testbed's own build otherwise says v0.0.0-master.
+KUBE_VERSION_PKG=k8s.io/component-base/version
+KUBE_MINOR=${KUBERNETES_VERSION#v*.}; KUBE_MINOR=${KUBE_MINOR%%.*}
+KUBE_LDFLAGS="-X $KUBE_VERSION_PKG.gitVersion=$KUBERNETES_VERSION -X $KUBE_VERSION_PKG.gitMajor=1"
+KUBE_LDFLAGS+=" -X $KUBE_VERSION_PKG.gitMinor=$KUBE_MINOR -X $KUBE_VERSION_PKG.gitTreeState=clean"
+KUBE_LDFLAGS+=" -X k8s.io/client-go/pkg/version.gitVersion=$KUBERNETES_VERSION"
+# Keyed by version and by what is built (module files, flags): a build with other commands
+# goes to a new directory, so daemons still running from the old one are never replaced
+# under their feet (is_running compares the running binary with the recorded path).
+KUBE_BUILD_KEY=$(cat "$GO_MODULES_DIR"/kube/go.mod "$GO_MODULES_DIR"/kube/go.sum \
+  "$GO_MODULES_DIR"/kube/tools.go <(echo "$KUBE_LDFLAGS") | sha256sum | cut -c1-8)
+KUBE_DIR=$TOOLS_DIR/kubernetes-$KUBERNETES_VERSION-$KUBE_BUILD_KEY
+TRAEFIK_DIR=$TOOLS_DIR/traefik-$TRAEFIK_VERSION
+PAUSE_DIR=$TOOLS_DIR/pause-$PAUSE_VERSION
 ETCD_DIR=$TOOLS_DIR/etcd-$ETCD_VERSION
 TRIVY_BIN=$TRIVY_DIR/trivy
 
@@ -79,12 +93,29 @@ build_tools() {
   have_all "$ETCD_DIR/etcd" ||
     go_build "$ETCD_DIR" "$GO_MODULES_DIR/etcd" "" .
 
-  # kubectl too: a fresh machine has none, and a client of the same minor avoids skew.
+  # kubectl too: a fresh machine has none, and a client of the same minor avoids skew. The
+  # real node's kubelet and kube-proxy in the same `go build`: they share most packages.
   have_all "$KUBE_DIR/kube-apiserver" "$KUBE_DIR/kube-controller-manager" \
-           "$KUBE_DIR/kube-scheduler" "$KUBE_DIR/kubectl" ||
-    go_build "$KUBE_DIR" "$GO_MODULES_DIR/kube" "" \
+           "$KUBE_DIR/kube-scheduler" "$KUBE_DIR/kubectl" \
+           "$KUBE_DIR/kubelet" "$KUBE_DIR/kube-proxy" ||
+    go_build "$KUBE_DIR" "$GO_MODULES_DIR/kube" "$KUBE_LDFLAGS" \
       k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
-      k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
+      k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl \
+      k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-proxy
+
+  # Traefik: the router that sends real requests by Gateway API HTTPRoute weights.
+  have_all "$TRAEFIK_DIR/traefik" ||
+    go_build "$TRAEFIK_DIR" "$GO_MODULES_DIR/traefik" \
+      "-X github.com/traefik/traefik/v3/pkg/version.Version=$TRAEFIK_VERSION" \
+      github.com/traefik/traefik/v3/cmd/traefik
+
+  # The real node's sandbox ("pause") binary: nothing can be pulled from registry.k8s.io.
+  if ! have_all "$PAUSE_DIR/pause"; then
+    mkdir -p "$PAUSE_DIR"
+    gcc -Os -static -o "$PAUSE_DIR/.pause" "$TESTBED_DIR/images/pause.c" && strip "$PAUSE_DIR/.pause" ||
+      die "building the pause binary failed (needs gcc and libc6-dev)"
+    mv -f "$PAUSE_DIR/.pause" "$PAUSE_DIR/pause"
+  fi
 
   local hash; hash=$(trivydb_hash)
   if ! have_all "$TRIVY_BIN" "$TRIVY_DIR/testbed-trivydb" ||
