@@ -4,6 +4,7 @@
 # traffic, Prometheus) on this machine, listening on 127.0.0.1.
 #   up      build what is missing (cached under ~/.cache/gantry), start what is stopped,
 #           write .testbed/env; idempotent, seconds when already up
+#   build   only the builds of `up` (packages and binaries), starting nothing
 #   down    stop the processes `up` started, by their recorded PIDs
 #   status  print the env and exit non-zero when a part is down
 #   check   self-test every part (prints PASS/FAIL per part)
@@ -109,6 +110,13 @@ cmd_up() {
   log "testbed up in $((SECONDS - start))s; env: $ENV_FILE"
 }
 
+cmd_build() {
+  local start=$SECONDS
+  ensure_packages "${DEBIAN_PACKAGES[@]}"
+  build_tools
+  log "builds ready in $((SECONDS - start))s"
+}
+
 cmd_down() {
   # The real node before the API server: its pods' processes go with it.
   prometheus_down &
@@ -152,8 +160,9 @@ with_lock() {
 
 case "${1:-}" in
   up) with_lock cmd_up ;;
+  build) with_lock cmd_build ;;
   down) with_lock cmd_down ;;
   status) cmd_status ;;
   check) cmd_check ;;
-  *) echo "usage: testbed.sh up|down|status|check" >&2; exit 2 ;;
+  *) echo "usage: testbed.sh up|build|down|status|check" >&2; exit 2 ;;
 esac
