@@ -293,6 +293,24 @@ iptables_sweep() {
   done
 }
 
+# What a stopped real node would have left on the host; empty after `down`.
+realnode_leftovers() {
+  local ipt hierarchy
+  # (docker's own containers' veths hang off docker0)
+  ip -o link show type veth 2>/dev/null | grep -v 'master docker0' | awk -F': ' '{print "veth " $2}'
+  ip link show "$REALNODE_BRIDGE" >/dev/null 2>&1 && echo "bridge $REALNODE_BRIDGE"
+  ip route show "$SERVICE_CIDR" 2>/dev/null | sed 's/^/route /'
+  ip route show type unreachable "$KWOK_POD_CIDR" 2>/dev/null | sed 's/^/route /'
+  for ipt in iptables ip6tables; do
+    "$ipt"-save 2>/dev/null | grep -E '(KUBE|CNI)-' | sed "s/^/$ipt /"
+  done
+  awk -v root="$RN_STATE/" 'index($2, root) == 1 {print "mount " $2}' /proc/mounts
+  for hierarchy in /sys/fs/cgroup/*/; do
+    [ -d "$hierarchy${REALNODE_CGROUP_ROOT#/}" ] && echo "cgroup $hierarchy${REALNODE_CGROUP_ROOT#/}"
+  done
+  return 0
+}
+
 # Leaves no process, veth, bridge, route, iptables rule, mount, cgroup or sysctl behind.
 # Pod objects stay in the API: the next `up` starts them again.
 realnode_down() {
@@ -333,4 +351,7 @@ realnode_down() {
     while IFS= read -r kv; do sysctl -qw "$kv" >/dev/null 2>&1 || true; done <"$RN_STATE/sysctl.orig"
     rm -f "$RN_STATE/sysctl.orig"
   fi
+  local left; left=$(realnode_leftovers)
+  [ -z "$left" ] || log "WARNING: the real node left behind:
+$left"
 }

@@ -67,8 +67,27 @@ trivydb_hash() {
       "$GO_MODULES_DIR"/trivy/cmd/testbed-trivydb/*.go | sha256sum | cut -c1-12
 }
 
+# On a fresh machine every build starts by downloading its modules, with the CPUs idle:
+# fetch all of them in the background while the first builds compile. Only when a build
+# is missing; each build still downloads anything this missed.
+prefetch_go_modules() {
+  local moddir
+  for moddir in "$GO_MODULES_DIR"/*/; do
+    env -C "$moddir" GOTOOLCHAIN=local GOFLAGS=-mod=readonly go mod download 2>&1 ||
+      echo "prefetch in $moddir failed (its build downloads again)"
+  done
+  GOTOOLCHAIN=local GOFLAGS=-mod=mod go mod download "sigs.k8s.io/kwok@$KWOK_VERSION" 2>&1 || true
+}
+
 build_tools() {
   command -v go >/dev/null || die "go is required to build the testbed (Go >= 1.26)"
+  local prefetch=""
+  if ! have_all "$BUILDKIT_DIR/buildkitd" "$BUILDX_DIR/buildx" "$KWOK_DIR/kwok" "$ETCD_DIR/etcd" \
+      "$KUBE_DIR/kubelet" "$TRIVY_BIN" "$TRAEFIK_DIR/traefik"; then
+    mkdir -p "$LOG_DIR"
+    prefetch_go_modules >"$LOG_DIR/prefetch-go-modules.log" 2>&1 9>&- &
+    prefetch=$!
+  fi
 
   have_all "$BUILDKIT_DIR/buildkitd" "$BUILDKIT_DIR/buildctl" ||
     go_build "$BUILDKIT_DIR" "$GO_MODULES_DIR/buildkit" \
@@ -126,4 +145,5 @@ build_tools() {
       github.com/aquasecurity/trivy/cmd/trivy ./cmd/testbed-trivydb
     echo "$hash" >"$TRIVY_DIR/.testbed-trivydb.hash"
   fi
+  [ -z "$prefetch" ] || wait "$prefetch" || true
 }
