@@ -93,6 +93,7 @@ cmd_up() {
   local start=$SECONDS
   [ "$(id -u)" = 0 ] || die "the testbed runs dockerd and buildkitd, so it needs root"
   mkdir -p "$STATE_DIR" "$LOG_DIR" "$PID_DIR"
+  start_traefik_build
   ensure_packages "${DEBIAN_PACKAGES[@]}"
   build_tools
   link_clients
@@ -112,8 +113,10 @@ cmd_up() {
 
 cmd_build() {
   local start=$SECONDS
+  start_traefik_build
   ensure_packages "${DEBIAN_PACKAGES[@]}"
   build_tools
+  traefik_built
   log "builds ready in $((SECONDS - start))s"
 }
 

@@ -94,6 +94,7 @@ router_gateway_programmed() {
 }
 
 router_up() {
+  traefik_built
   gateway_api_crds
   router_gateway
   router_config

@@ -79,6 +79,29 @@ prefetch_go_modules() {
   GOTOOLCHAIN=local GOFLAGS=-mod=mod go mod download "sigs.k8s.io/kwok@$KWOK_VERSION" 2>&1 || true
 }
 
+# Traefik, the router (Gateway API weights), builds in the background from the start of
+# `up`: it fills the cold up's waits on apt, downloads, debootstrap and image pushes, and only
+# router_up needs it (traefik_built waits there).
+TRAEFIK_BUILD_PID=""
+start_traefik_build() {
+  have_all "$TRAEFIK_DIR/traefik" && return 0
+  command -v go >/dev/null || die "go is required to build the testbed (Go >= 1.26)"
+  ( go_build "$TRAEFIK_DIR" "$GO_MODULES_DIR/traefik" \
+      "-X github.com/traefik/traefik/v3/pkg/version.Version=$TRAEFIK_VERSION" \
+      github.com/traefik/traefik/v3/cmd/traefik ) 9>&- &
+  TRAEFIK_BUILD_PID=$!
+}
+
+traefik_built() {
+  if [ -n "$TRAEFIK_BUILD_PID" ]; then
+    log "waiting for the traefik build (log: $LOG_DIR/build-traefik-$TRAEFIK_VERSION.log)"
+    wait "$TRAEFIK_BUILD_PID" || true
+    TRAEFIK_BUILD_PID=""
+  fi
+  have_all "$TRAEFIK_DIR/traefik" || die "building traefik-$TRAEFIK_VERSION failed:
+$(tail -n 30 "$LOG_DIR/build-traefik-$TRAEFIK_VERSION.log" 2>/dev/null)"
+}
+
 build_tools() {
   command -v go >/dev/null || die "go is required to build the testbed (Go >= 1.26)"
   local prefetch=""
@@ -122,11 +145,6 @@ build_tools() {
       k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl \
       k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-proxy
 
-  # Traefik: the router that sends real requests by Gateway API HTTPRoute weights.
-  have_all "$TRAEFIK_DIR/traefik" ||
-    go_build "$TRAEFIK_DIR" "$GO_MODULES_DIR/traefik" \
-      "-X github.com/traefik/traefik/v3/pkg/version.Version=$TRAEFIK_VERSION" \
-      github.com/traefik/traefik/v3/cmd/traefik
 
   # The real node's sandbox ("pause") binary: nothing can be pulled from registry.k8s.io.
   if ! have_all "$PAUSE_DIR/pause"; then
