@@ -258,7 +258,7 @@ realnode_up() {
   local kubelet_args=(--config "$RN_STATE/kubelet-config.yaml"
     --kubeconfig "$RN_STATE/kubelet.kubeconfig" --root-dir "$RN_STATE/kubelet"
     --hostname-override "$REALNODE" --node-ip "$REALNODE_IP"
-    --node-labels "$REALNODE_LABEL_KEY=$REALNODE_LABEL_VALUE,node-role.kubernetes.io/real="
+    --node-labels "$REALNODE_LABEL_KEY=$REALNODE_LABEL_VALUE"
     --register-with-taints "$REALNODE_TAINT"
     # cAdvisor's own containerd client: pod and container labels on /metrics/cadvisor.
     --containerd "$CONTAINERD_SOCK" --v 1)
