@@ -15,3 +15,16 @@ export function table(headers: string[], rows: string[][]): string {
 export function code(value: string): string {
   return '`' + value.replace(/`/g, "'") + '`';
 }
+
+/**
+ * Text from outside Gantry (provider answers, error bodies) as plain text in a table cell or a
+ * line of prose: no HTML, no table break, no Markdown syntax, no mentions.
+ */
+export function plain(value: string): string {
+  return value
+    .replace(/\r?\n|\r/g, ' ')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\\`*_[\]()!~#@]/g, '\\$&');
+}

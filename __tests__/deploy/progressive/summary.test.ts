@@ -2,11 +2,11 @@
 // it, and the Mermaid chart; text from providers cannot inject HTML or break the table.
 import type { AnalysisCheck, Measurement } from '../../../src/stages/deploy/analysis/model';
 import { latencyCheck, successCheck } from '../analysis/fixtures';
+import { plain } from '../../../src/lib/markdown';
 import type { StepPlan } from '../../../src/stages/deploy/progressive/steps';
 import {
   chart,
   clock,
-  plain,
   renderProgressiveSummary,
   type EvaluationRecord,
   type ProgressiveReport,

@@ -3,7 +3,7 @@
 // and a Mermaid chart of weight and success rate over time, which GitHub draws.
 import { formatValue, thresholdText } from '../analysis/judge';
 import type { AnalysisCheck, Measurement } from '../analysis/model';
-import { table } from '../../../lib/markdown';
+import { code, plain, table } from '../../../lib/markdown';
 import type { StepPlan } from './steps';
 
 export interface EvaluationRecord {
@@ -22,19 +22,6 @@ export interface ProgressiveReport {
   checks: AnalysisCheck[];
   evaluations: EvaluationRecord[];
   outcome: ProgressiveOutcome;
-}
-
-/**
- * Text from outside Gantry (provider answers, error bodies) as plain text in a table cell: no
- * HTML, no table break. Check names are validated already, but pass through here too.
- */
-export function plain(value: string): string {
-  return value
-    .replace(/\r?\n|\r/g, ' ')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/[\\`*_[\]()!~#@]/g, '\\$&');
 }
 
 export function clock(seconds: number): string {
@@ -153,7 +140,7 @@ function failingList(report: ProgressiveReport): string[] {
     .filter((m) => !m.passed)
     .map(
       (m) =>
-        `- \`${m.check.replace(/`/g, "'")}\` failed at step ${last.step} (${last.weight} %): ${plain(m.detail)} (threshold ${m.threshold})`,
+        `- ${code(m.check)} failed at step ${last.step} (${last.weight} %): ${plain(m.detail)} (threshold ${m.threshold})`,
     );
 }
 
