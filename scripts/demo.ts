@@ -1,19 +1,22 @@
-// `npm run demo`: the main job, end to end, on the example service against the local testbed.
-// Four releases through the same `gantry` CLI a team would run in CI:
-//   v1.2.2  first release, rolling deploy                 -> serving
-//   v1.2.3  canary at 20 %, then promote                  -> serving
+// `npm run demo`: the main job, end to end, on the example service against the local testbed,
+// whose pods run for real on its real node. Releases through the same `gantry` CLI a team
+// would run in CI, each followed by a real request to the service:
+//   v1.2.2  first release, rolling deploy                         -> serving
+//   v1.2.3  canary at 20 % through the router (Gateway API), then promote -> serving
 //   v1.2.4  a planted vulnerability: the scan gate stops it before deploy
-//   v1.2.5  pods never become ready: rolled back automatically, v1.2.3 keeps serving
+//   v1.2.5  a build that never becomes ready: rolled back automatically, v1.2.3 keeps serving
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
+import * as http from 'http';
 import * as path from 'path';
-import { parse as parseYaml, stringify } from 'yaml';
 
 const ROOT = path.resolve(__dirname, '..');
 const APP = path.join(ROOT, 'examples', 'hello-go');
 const NAMESPACE = 'gantry-demo';
 const CLI = path.join(ROOT, 'dist', 'cli', 'index.js');
+// The Deployment, Service, ConfigMap and Secret, and the route through the testbed's router.
+const MANIFESTS = [path.join(APP, 'k8s'), path.join(APP, 'gateway')].join('\n');
+const ROUTE_HOST = 'hello.testbed.local';
 
 function banner(text: string): void {
   console.log(`\n${'═'.repeat(78)}\n  ${text}\n${'═'.repeat(78)}`);
@@ -33,22 +36,53 @@ function readEnvFile(file: string): Record<string, string> {
   return env;
 }
 
-/** The example's manifests with every pod template marked so the testbed holds pods unready. */
-function neverReadyManifests(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gantry-demo-broken-'));
-  for (const file of fs.readdirSync(path.join(APP, 'k8s'))) {
-    const docs = fs
-      .readFileSync(path.join(APP, 'k8s', file), 'utf8')
-      .split(/^---$/m)
-      .map((text) => parseYaml(text) as Record<string, any> | null) // eslint-disable-line @typescript-eslint/no-explicit-any
-      .filter((doc) => doc);
-    for (const doc of docs) {
-      const labels = doc?.spec?.template?.metadata?.labels;
-      if (labels) labels['testbed.gantry.dev/never-ready'] = 'true';
+interface Answer {
+  status: number;
+  body: string;
+}
+
+/** One GET on a new connection, to a testbed ClusterIP or the router on 127.0.0.1. */
+function get(url: string, host?: string): Promise<Answer> {
+  return new Promise((resolve) => {
+    const req = http.get(
+      url,
+      { agent: false, timeout: 3000, headers: host ? { host } : {} },
+      (res) => {
+        let body = '';
+        res.on('data', (chunk) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: body.trim() }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', (error) => resolve({ status: 0, body: error.message }));
+  });
+}
+
+const versionOf = (answer: Answer) =>
+  /"version":"([^"]*)"/.exec(answer.body)?.[1] ?? `HTTP ${answer.status}`;
+
+/** What the service answers now: one request to its ClusterIP, and a split through the router. */
+async function showService(env: NodeJS.ProcessEnv, split: boolean): Promise<string> {
+  const ip = spawnSync(
+    'kubectl',
+    ['-n', NAMESPACE, 'get', 'service', 'hello-go', '-o', 'jsonpath={.spec.clusterIP}'],
+    { env, encoding: 'utf8' },
+  ).stdout.trim();
+  const answer = await get(`http://${ip}/`);
+  let line = `GET http://${ip}/ -> ${answer.status} ${answer.body}`;
+  if (split && env.ROUTER_URL) {
+    const counts: Record<string, number> = {};
+    for (let i = 0; i < 50; i++) {
+      const version = versionOf(await get(`${env.ROUTER_URL}/`, ROUTE_HOST));
+      counts[version] = (counts[version] ?? 0) + 1;
     }
-    fs.writeFileSync(path.join(dir, file), docs.map((d) => stringify(d)).join('---\n'));
+    const shares = Object.entries(counts)
+      .map(([version, n]) => `${version} x${n}`)
+      .join(', ');
+    line += `\n    50 requests through ${env.ROUTER} (${env.ROUTER_URL}, Host ${ROUTE_HOST}): ${shares}`;
   }
-  return dir;
+  console.log(`\n  ${line}`);
+  return line;
 }
 
 interface Release {
@@ -56,10 +90,12 @@ interface Release {
   tag: string;
   expect: 'success' | 'failure';
   flags: string[];
+  /** Also count 50 requests through the router. */
+  split?: boolean;
 }
 
-function main(): void {
-  banner('testbed: Docker engine, registry, BuildKit, Trivy, Kubernetes (kwok nodes)');
+async function main(): Promise<void> {
+  banner('testbed: Docker engine, registry, BuildKit, Trivy, Kubernetes (a real node, kwok nodes)');
   if (sh('bash', ['scripts/testbed/testbed.sh', 'up']) !== 0) process.exit(1);
   const env = { ...process.env, ...readEnvFile(path.join(ROOT, '.testbed', 'env')) };
   const registry = env.REGISTRY ?? '127.0.0.1:5000';
@@ -87,7 +123,7 @@ function main(): void {
     '--trivy-db-repository',
     env.TRIVY_DB_REPOSITORY ?? `${registry}/trivy-db:2`,
     '--manifests',
-    path.join(APP, 'k8s'),
+    MANIFESTS,
     '--namespace',
     NAMESPACE,
     '--rollout-timeout',
@@ -95,23 +131,40 @@ function main(): void {
     '--repository',
     'acme/hello-go',
   ];
-  const bases = (runtime: string) => [
+  // The example's own Dockerfile: the version each response names, and a broken build by a
+  // build arg (see examples/hello-go/main.go), never a code change.
+  const bases = (version: string, runtime: string, extra: string[] = []) => [
     '--build-args',
-    `BUILDER_IMAGE=${registry}/testbed/golang:1\nRUNTIME_IMAGE=${runtime}`,
+    [
+      `BUILDER_IMAGE=${registry}/testbed/golang:1`,
+      `RUNTIME_IMAGE=${runtime}`,
+      `APP_VERSION=${version}`,
+      ...extra,
+    ].join('\n'),
   ];
-  const clean = bases(`${registry}/testbed/busybox:1`);
+  const clean = (version: string, extra: string[] = []) => bases(version, 'scratch', extra);
   const releases: Release[] = [
     {
       title: 'v1.2.2 — first release, rolling deploy',
       tag: 'v1.2.2',
       expect: 'success',
-      flags: [...common, ...clean, '--strategy', 'rolling'],
+      flags: [...common, ...clean('1.2.2'), '--strategy', 'rolling'],
     },
     {
-      title: 'v1.2.3 — canary at 20 %',
+      title: 'v1.2.3 — canary at 20 % through the router',
       tag: 'v1.2.3',
       expect: 'success',
-      flags: [...common, ...clean, '--strategy', 'canary', '--canary-percentage', '20'],
+      split: true,
+      flags: [
+        ...common,
+        ...clean('1.2.3'),
+        '--strategy',
+        'canary',
+        '--traffic-split',
+        'gateway-api',
+        '--canary-percentage',
+        '20',
+      ],
     },
     {
       title: 'v1.2.3 — promote the canary',
@@ -121,11 +174,13 @@ function main(): void {
         '--stages',
         'deploy',
         '--manifests',
-        path.join(APP, 'k8s'),
+        MANIFESTS,
         '--namespace',
         NAMESPACE,
         '--strategy',
         'canary',
+        '--traffic-split',
+        'gateway-api',
         '--deploy-action',
         'promote',
         '--rollout-timeout',
@@ -138,15 +193,21 @@ function main(): void {
       title: 'v1.2.4 — a planted vulnerability: the scan gate stops it',
       tag: 'v1.2.4',
       expect: 'failure',
-      flags: [...common, ...bases(`${registry}/testbed/vulnerable:1`), '--strategy', 'rolling'],
+      flags: [
+        ...common,
+        ...bases('1.2.4', `${registry}/testbed/vulnerable:1`),
+        '--strategy',
+        'rolling',
+      ],
     },
     {
-      title: 'v1.2.5 — pods never become ready: automatic rollback',
+      title:
+        'v1.2.5 — a build that never becomes ready (FAIL_MODE=never-ready): automatic rollback',
       tag: 'v1.2.5',
       expect: 'failure',
       flags: [
-        ...common.map((f) => (f === path.join(APP, 'k8s') ? neverReadyManifests() : f)),
-        ...clean,
+        ...common,
+        ...clean('1.2.5', ['FAIL_MODE=never-ready']),
         '--strategy',
         'rolling',
         '--rollout-timeout',
@@ -164,8 +225,9 @@ function main(): void {
       env,
     );
     const ok = (code === 0) === (release.expect === 'success');
+    const answer = await showService(env, release.split ?? false);
     verdicts.push(
-      `${ok ? '✔' : '✘'} ${release.title}: ${code === 0 ? 'succeeded' : 'failed'} (expected ${release.expect})`,
+      `${ok ? '✔' : '✘'} ${release.title}: ${code === 0 ? 'succeeded' : 'failed'} (expected ${release.expect})\n    ${answer}`,
     );
     if (!ok) break;
   }
@@ -192,4 +254,4 @@ function main(): void {
   );
 }
 
-main();
+void main();

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Gantry's testbed: a real Docker engine, registry, BuildKit + buildx, Trivy (with an
-# authored offline DB) and Kubernetes (kwok nodes) on this machine, all on 127.0.0.1.
+# authored offline DB) and Kubernetes (kwok nodes and one real node, a router for weighted
+# traffic, Prometheus) on this machine, listening on 127.0.0.1.
 #   up      build what is missing (cached under ~/.cache/gantry), start what is stopped,
 #           write .testbed/env; idempotent, seconds when already up
+#   build   only the builds of `up` (packages and binaries), starting nothing
 #   down    stop the processes `up` started, by their recorded PIDs
 #   status  print the env and exit non-zero when a part is down
 #   check   self-test every part (prints PASS/FAIL per part)
@@ -16,11 +18,15 @@ source "$TESTBED_DIR/lib/buildkit.sh"
 source "$TESTBED_DIR/lib/trivy.sh"
 source "$TESTBED_DIR/lib/images.sh"
 source "$TESTBED_DIR/lib/kube.sh"
+source "$TESTBED_DIR/lib/realnode.sh"
+source "$TESTBED_DIR/lib/router.sh"
+source "$TESTBED_DIR/lib/prometheus.sh"
 source "$TESTBED_DIR/lib/check.sh"
 
 # Debian packages the testbed runs (the Go-built tools come from tools.sh).
 DEBIAN_PACKAGES=(docker.io docker-registry runc containerd debootstrap busybox-static
-  openssl jq curl iptables ca-certificates)
+  openssl jq curl iptables ca-certificates
+  containernetworking-plugins prometheus gcc libc6-dev)
 
 TESTBED_BIN=$STATE_DIR/bin
 
@@ -66,6 +72,19 @@ TESTBED_FIXED_CVE=CVE-2099-0005
 TESTBED_NEVER_READY_LABEL=testbed.gantry.dev/never-ready
 TESTBED_NEVER_READY_IMAGE_MARKER=never-ready
 TESTBED_KWOK_NODES=$(seq -s, -f 'kwok-node-%g' 0 $((KWOK_NODE_COUNT - 1)))
+REALNODE=$REALNODE
+REALNODE_IP=$REALNODE_IP
+REALNODE_SELECTOR=$REALNODE_LABEL_KEY=$REALNODE_LABEL_VALUE
+REALNODE_TAINT=$REALNODE_TAINT
+REALNODE_POD_CIDR=$REALNODE_POD_CIDR
+TESTBED_SERVICE_CIDR=$SERVICE_CIDR
+TESTBED_IMAGE_PAUSE=$PAUSE_IMAGE
+PROMETHEUS_URL=$PROMETHEUS_URL
+ROUTER=$ROUTER
+ROUTER_URL=$ROUTER_URL
+ROUTER_TRAFFIC_SPLIT=gateway-api
+ROUTER_GATEWAY_NAMESPACE=$ROUTER_GATEWAY_NAMESPACE
+ROUTER_GATEWAY_NAME=$ROUTER_GATEWAY_NAME
 ENV
   mv "$ENV_FILE.tmp" "$ENV_FILE"
 }
@@ -74,6 +93,7 @@ cmd_up() {
   local start=$SECONDS
   [ "$(id -u)" = 0 ] || die "the testbed runs dockerd and buildkitd, so it needs root"
   mkdir -p "$STATE_DIR" "$LOG_DIR" "$PID_DIR"
+  start_traefik_build
   ensure_packages "${DEBIAN_PACKAGES[@]}"
   build_tools
   link_clients
@@ -83,12 +103,29 @@ cmd_up() {
   images_up
   trivy_db_up
   kube_up
+  realnode_up
+  router_up
+  prometheus_up
   write_env
   echo "$((SECONDS - start))" >"$STATE_DIR/last-up-seconds"
   log "testbed up in $((SECONDS - start))s; env: $ENV_FILE"
 }
 
+cmd_build() {
+  local start=$SECONDS
+  start_traefik_build
+  ensure_packages "${DEBIAN_PACKAGES[@]}"
+  build_tools
+  traefik_built
+  log "builds ready in $((SECONDS - start))s"
+}
+
 cmd_down() {
+  # The real node before the API server: its pods' processes go with it.
+  prometheus_down &
+  router_down &
+  realnode_down
+  wait
   kube_down &
   buildkit_down &
   registry_down &
@@ -100,7 +137,7 @@ cmd_down() {
 
 cmd_status() {
   local rc=0 part
-  for part in docker registry buildkit trivy images kube; do
+  for part in docker registry buildkit trivy images kube realnode router prometheus; do
     if "${part}_status"; then
       echo "# $part: up"
     else
@@ -126,8 +163,9 @@ with_lock() {
 
 case "${1:-}" in
   up) with_lock cmd_up ;;
+  build) with_lock cmd_build ;;
   down) with_lock cmd_down ;;
   status) cmd_status ;;
   check) cmd_check ;;
-  *) echo "usage: testbed.sh up|down|status|check" >&2; exit 2 ;;
+  *) echo "usage: testbed.sh up|build|down|status|check" >&2; exit 2 ;;
 esac

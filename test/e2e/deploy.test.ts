@@ -389,8 +389,14 @@ describe('canary', () => {
 
   describe('traffic splits', () => {
     beforeAll(() => {
-      // Gateway API and SMI are CRDs; Ingress is built in.
-      const applied = kubectl(['apply', '-f', CRDS]);
+      // Gateway API and SMI are CRDs; Ingress is built in. The testbed installs the real
+      // Gateway API CRDs for its router: the minimal stand-in is only for a cluster without.
+      const gatewayApi = kubectl(['get', 'crd', 'httproutes.gateway.networking.k8s.io']);
+      const fixtures = fs
+        .readdirSync(CRDS)
+        .filter((file) => gatewayApi.status !== 0 || !file.startsWith('gateway-api'))
+        .map((file) => path.join(CRDS, file));
+      const applied = kubectl(['apply', ...fixtures.flatMap((file) => ['-f', file])]);
       if (applied.status !== 0) throw new Error(applied.stderr);
       kubectl([
         'wait',

@@ -146,6 +146,126 @@ check_kube_rollouts() {
   kubectl_tb delete namespace "$ns" --wait=false
 }
 
+# A Deployment of busybox httpd on the real node: NAME REPLICAS TRACK. Each pod serves
+# "NAME <pod name>" on / and a Prometheus text file on /metrics.
+real_web_manifest() {
+  local name=$1 replicas=$2 track=$3
+  cat <<YAML
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: $name}
+spec:
+  replicas: $replicas
+  selector: {matchLabels: {app: $name}}
+  template:
+    metadata:
+      labels: {app: $name, gantry.dev/track: $track}
+      annotations: {prometheus.io/scrape: "true", prometheus.io/port: "8080"}
+    spec:
+      nodeSelector: {$REALNODE_LABEL_KEY: $REALNODE_LABEL_VALUE}
+      tolerations: [{key: $REALNODE_LABEL_KEY, operator: Equal, value: $REALNODE_LABEL_VALUE, effect: NoSchedule}]
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: httpd
+        image: $IMAGE_BUSYBOX
+        command: ["sh", "-c", "mkdir -p /www && echo \"$name \$(hostname)\" >/www/index.html && printf 'testbed_check_info{app=\"$name\"} 1\\\\n' >/www/metrics && echo serving && exec httpd -f -v -p 8080 -h /www"]
+        ports: [{containerPort: 8080}]
+        readinessProbe: {httpGet: {path: /, port: 8080}, periodSeconds: 1}
+        resources: {requests: {cpu: 10m, memory: 16Mi}, limits: {memory: 32Mi}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: $name}
+spec:
+  selector: {app: $name}
+  ports: [{port: 80, targetPort: 8080}]
+YAML
+}
+
+# How many of N requests (curl ARGS...) answered with each first word of the body.
+count_answers() {
+  local n=$1 i; shift
+  for i in $(seq 1 "$n"); do curl -sS -m 3 "$@" 2>/dev/null | awk '{print $1; exit}' || true; done |
+    sort | uniq -c
+}
+
+# Pods on the real node serve HTTP to the host by pod IP and by ClusterIP (both replicas),
+# with kubectl logs and exec working through the API server.
+check_realnode_http() {
+  local ns=testbed-check-real-$CHECK_ID
+  kubectl_tb create namespace "$ns"
+  { real_web_manifest web 2 stable; echo ---; real_web_manifest web-canary 1 canary; } |
+    kubectl_tb -n "$ns" apply -f -
+  kubectl_tb -n "$ns" rollout status deployment/web --timeout=120s
+  kubectl_tb -n "$ns" rollout status deployment/web-canary --timeout=120s
+  kubectl_tb -n "$ns" get pods -o wide
+  local pod ip nodes
+  nodes=$(kubectl_tb -n "$ns" get pods -o jsonpath='{range .items[*]}{.spec.nodeName}{"\n"}{end}' | sort -u)
+  [ "$nodes" = "$REALNODE" ] || { echo "pods landed on: $nodes (expected only $REALNODE)"; return 1; }
+  for pod in $(kubectl_tb -n "$ns" get pods -l app=web -o name); do
+    ip=$(kubectl_tb -n "$ns" get "$pod" -o jsonpath='{.status.podIP}')
+    curl -fsS -m 3 "http://$ip:8080/" | tee -a "$CHECK_DIR/pod-http.out"
+    grep -q "^web ${pod#pod/}$" "$CHECK_DIR/pod-http.out"
+  done
+  local cip; cip=$(kubectl_tb -n "$ns" get service web -o jsonpath='{.spec.clusterIP}')
+  # EndpointSlices and kube-proxy follow readiness a moment later: until both replicas answer.
+  local i answers=0
+  for i in $(seq 1 30); do
+    answers=$(for _ in $(seq 1 10); do curl -fsS -m 2 "http://$cip/" 2>/dev/null || true; done | sort -u | grep -c '^web ' || true)
+    [ "$answers" -ge 2 ] && break
+    sleep 1
+  done
+  echo "ClusterIP $cip: $answers distinct replicas answered"
+  [ "$answers" -ge 2 ]
+  kubectl_tb -n "$ns" logs deployment/web | grep -q serving
+  kubectl_tb -n "$ns" exec deployment/web -- cat /www/index.html | grep -q '^web '
+  echo "logs and exec work"
+}
+
+# The router: an HTTPRoute on the testbed Gateway sends 80/20 to web / web-canary; 100
+# requests through ROUTER_URL must show the split (Traefik's weighted round robin: ±5).
+check_router_split() {
+  local ns=testbed-check-real-$CHECK_ID host=check-$CHECK_ID.testbed.local
+  kubectl_tb -n "$ns" apply -f - <<YAML
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web}
+spec:
+  parentRefs: [{name: $ROUTER_GATEWAY_NAME, namespace: $ROUTER_GATEWAY_NAMESPACE}]
+  hostnames: ["$host"]
+  rules:
+  - backendRefs:
+    - {name: web, port: 80, weight: 80}
+    - {name: web-canary, port: 80, weight: 20}
+YAML
+  local i
+  for i in $(seq 1 30); do
+    curl -fsS -m 2 -H "Host: $host" "$ROUTER_URL/" >/dev/null 2>&1 && break
+    sleep 1
+  done
+  count_answers 100 -H "Host: $host" "$ROUTER_URL/" | tee "$CHECK_DIR/router-split.out"
+  local canary stable
+  canary=$(awk '$2 == "web-canary" {print $1}' "$CHECK_DIR/router-split.out")
+  stable=$(awk '$2 == "web" {print $1}' "$CHECK_DIR/router-split.out")
+  echo "stable ${stable:-0}, canary ${canary:-0} of 100"
+  [ "${canary:-0}" -ge 15 ] && [ "${canary:-0}" -le 25 ] && [ $(( ${canary:-0} + ${stable:-0} )) -eq 100 ]
+}
+
+# Prometheus scrapes the real node's pods, labelled by pod, deployment and track.
+check_prometheus_query() {
+  local ns=testbed-check-real-$CHECK_ID i result
+  local query="count by (deployment, track) (testbed_check_info{namespace=\"$ns\"})"
+  for i in $(seq 1 60); do
+    result=$(curl -fsS "$PROMETHEUS_URL/api/v1/query" --data-urlencode "query=$query" |
+      jq -c '[.data.result[] | {d: .metric.deployment, t: .metric.track, n: .value[1]}] | sort_by(.d)')
+    [ "$result" = '[{"d":"web","t":"stable","n":"2"},{"d":"web-canary","t":"canary","n":"1"}]' ] && break
+    sleep 1
+  done
+  echo "$query -> $result (after ${i}s)"
+  [ "$result" = '[{"d":"web","t":"stable","n":"2"},{"d":"web-canary","t":"canary","n":"1"}]' ]
+  kubectl_tb delete namespace "$ns" --wait=false
+}
+
 cmd_check() {
   [ -f "$ENV_FILE" ] || die "the testbed is not up (run: npm run testbed -- up)"
   CHECK_ID=$(date -u +%Y%m%d%H%M%S)
@@ -160,6 +280,9 @@ cmd_check() {
   part "trivy: authored CVEs in vulnerable image" check_trivy_vulnerable
   part "trivy: no findings in busybox and debian" check_trivy_clean
   part "kubernetes: rollout, update, fail, undo" check_kube_rollouts
+  part "real node: pod IP and ClusterIP answer, logs, exec" check_realnode_http
+  part "router ($ROUTER): HTTPRoute 80/20 split, 100 requests" check_router_split
+  part "prometheus: real-node pods by deployment and track" check_prometheus_query
   if [ "$CHECK_FAILED" = 0 ]; then log "check: all parts passed"; else log "check: FAILED"; fi
   return "$CHECK_FAILED"
 }

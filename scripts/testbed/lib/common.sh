@@ -18,9 +18,13 @@ ENV_FILE=$REPO_DIR/.testbed/env
 BUILDKIT_VERSION=v0.33.1
 BUILDX_VERSION=v0.37.2
 KWOK_VERSION=v0.8.0
+ACT_VERSION=v0.2.87 # nektos/act: runs workflows for test/e2e/act-workflows.test.ts
 TRIVY_VERSION=v0.68.2
 KUBERNETES_VERSION=v1.36.3
 ETCD_VERSION=v3.6.8
+# v3.6.x: the newest Traefik line the Go module proxy can build (see go/traefik/go.mod).
+TRAEFIK_VERSION=v3.6.12
+PAUSE_VERSION=1
 
 # Fixed loopback ports: one testbed per machine.
 REGISTRY=127.0.0.1:5000
@@ -93,6 +97,19 @@ stop_daemon() {
     kill -0 "$pid" 2>/dev/null && { log "$name did not stop, killing pid $pid"; kill -9 "$pid" 2>/dev/null || true; }
   fi
   rm -f "$PID_DIR/$name.pid" "$PID_DIR/$name.exe"
+}
+
+# restart_if_changed NAME WHAT...: a daemon reads its flags and config once, so when what it
+# was started with (flags, config text) differs from last time, stop it for a fresh start.
+restart_if_changed() {
+  local name=$1; shift
+  local hash; hash=$(printf '%s\n' "$@" | sha256sum | cut -c1-16)
+  if is_running "$name" && [ "$(cat "$PID_DIR/$name.cfg" 2>/dev/null)" != "$hash" ]; then
+    log "$name's flags or config changed; restarting it"
+    stop_daemon "$name"
+  fi
+  mkdir -p "$PID_DIR"
+  echo "$hash" >"$PID_DIR/$name.cfg"
 }
 
 # stop_daemons NAME...: stops them concurrently (each waits for its own exit).

@@ -23,6 +23,16 @@ sign() {
 }
 
 kube_certs() {
+  kube_cluster_certs
+  # The API server's client identity towards kubelets (logs, exec, port-forward); made on
+  # its own so a state dir from before the real node gains it too.
+  [ -s "$PKI/apiserver-kubelet-client.crt" ] ||
+    sign apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" \
+      "extendedKeyUsage=clientAuth
+keyUsage=digitalSignature,keyEncipherment"
+}
+
+kube_cluster_certs() {
   [ -s "$PKI/admin.crt" ] && [ -s "$KUBECONFIG_PATH" ] && return 0
   log "generating Kubernetes certificates"
   mkdir -p "$PKI"
@@ -78,16 +88,25 @@ kube_up() {
   wait_for etcd 60 curl -fsS "http://127.0.0.1:$ETCD_CLIENT_PORT/health"
   require_running etcd
 
-  start_daemon kube-apiserver "$KUBE_DIR/kube-apiserver" \
-    --etcd-servers "http://127.0.0.1:$ETCD_CLIENT_PORT" \
-    --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$APISERVER_PORT" \
-    --cert-dir "$KUBE_STATE/apiserver" \
-    --tls-cert-file "$PKI/apiserver.crt" --tls-private-key-file "$PKI/apiserver.key" \
-    --client-ca-file "$PKI/ca.crt" \
-    --service-account-issuer https://kubernetes.default.svc.cluster.local \
-    --service-account-key-file "$PKI/sa.pub" --service-account-signing-key-file "$PKI/sa.key" \
-    --service-cluster-ip-range "$SERVICE_CIDR" \
+  local apiserver_args=(
+    --etcd-servers "http://127.0.0.1:$ETCD_CLIENT_PORT"
+    --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$APISERVER_PORT"
+    --cert-dir "$KUBE_STATE/apiserver"
+    --tls-cert-file "$PKI/apiserver.crt" --tls-private-key-file "$PKI/apiserver.key"
+    --client-ca-file "$PKI/ca.crt"
+    # To the real node's kubelet (kubectl logs, exec, port-forward), by its InternalIP.
+    --kubelet-client-certificate "$PKI/apiserver-kubelet-client.crt"
+    --kubelet-client-key "$PKI/apiserver-kubelet-client.key"
+    --kubelet-certificate-authority "$PKI/ca.crt"
+    --kubelet-preferred-address-types InternalIP,Hostname
+    --service-account-issuer https://kubernetes.default.svc.cluster.local
+    --service-account-key-file "$PKI/sa.pub" --service-account-signing-key-file "$PKI/sa.key"
+    --service-cluster-ip-range "$SERVICE_CIDR"
     --authorization-mode Node,RBAC --allow-privileged=true --profiling=false
+  )
+  # A changed flag set (or a new build) restarts the API server once; clients reconnect.
+  restart_if_changed kube-apiserver "$KUBE_DIR/kube-apiserver" "${apiserver_args[@]}"
+  start_daemon kube-apiserver "$KUBE_DIR/kube-apiserver" "${apiserver_args[@]}"
   wait_for kube-apiserver 120 apiserver_ready
   require_running kube-apiserver
 

@@ -221,6 +221,30 @@ export class Kubectl {
     }
   }
 
+  /** A container's last log lines (of its previous run with `previous`); none when kubectl fails. */
+  async containerLogs(
+    namespace: string,
+    pod: string,
+    container: string,
+    previous: boolean,
+    tail: number,
+  ): Promise<string[]> {
+    const result = await this.kubectl(
+      [
+        'logs',
+        `pod/${pod}`,
+        '--container',
+        container,
+        '--tail',
+        String(tail),
+        ...(previous ? ['--previous'] : []),
+        ...this.namespaceArgs(namespace),
+      ],
+      { allowFailure: true },
+    );
+    return result.exitCode === 0 ? result.stdout.split('\n').filter((line) => line !== '') : [];
+  }
+
   /** Pods and events of a namespace, for diagnostics. */
   async podsAndEvents(namespace: string): Promise<{ pods: KubeObject[]; events: KubeObject[] }> {
     const result = await this.kubectl(

@@ -2,7 +2,7 @@
 // undo exactly the workloads this run changed, to the revision they had before, so the
 // previous version keeps serving. Canary promote reuses these steps for the stable workloads.
 import * as core from '@actions/core';
-import { rolloutDiagnostics } from '../diagnostics';
+import { containersToLog, LOG_LINE_LIMIT, rolloutDiagnostics } from '../diagnostics';
 import type { WaitResult } from '../kubectl';
 import type { Kubectl } from '../kubectl';
 import { liveKey, type LiveObjects } from '../live';
@@ -84,14 +84,23 @@ export async function diagnose(dc: DeployContext, failed: KubeObject[]): Promise
   ];
   const sections: string[] = [];
   for (const namespace of namespaces) {
-    const { pods, events } = await dc.kube.podsAndEvents(namespace);
-    sections.push(
-      rolloutDiagnostics(
-        failed.filter((o) => (o.metadata.namespace ?? dc.inputs.namespace) === namespace),
-        pods,
-        events,
-      ),
+    const workloads = failed.filter(
+      (o) => (o.metadata.namespace ?? dc.inputs.namespace) === namespace,
     );
+    const { pods, events } = await dc.kube.podsAndEvents(namespace);
+    const logs = await Promise.all(
+      containersToLog(workloads, pods).map(async (target) => ({
+        ...target,
+        lines: await dc.kube.containerLogs(
+          namespace,
+          target.pod,
+          target.container,
+          target.previous,
+          LOG_LINE_LIMIT,
+        ),
+      })),
+    );
+    sections.push(rolloutDiagnostics(workloads, pods, events, logs));
   }
   return sections.join('\n');
 }
