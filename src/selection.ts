@@ -2,6 +2,7 @@
 import type { InputSource } from './inputs';
 import { readList } from './inputs';
 import { InputError } from './lib/errors';
+import { isVersionedReference } from './lib/image-reference';
 import { STAGE_NAMES, type StageName } from './stages/types';
 
 interface Selectable {
@@ -14,6 +15,12 @@ export function selectStages<T extends Selectable>(source: InputSource, stages: 
   if (requested.length === 0 || (requested.length === 1 && requested[0] === 'auto')) {
     const wanted = new Set<StageName>(['meta', 'build', 'scan']);
     if (source.get('manifests') !== '') wanted.add('deploy');
+    // k8s-deploy's step (manifests, and `images` as tagged or digest references, which
+    // metadata-action's `images` never are): it deploys images built elsewhere.
+    const images = readList(source, 'images');
+    if (wanted.has('deploy') && images.length > 0 && images.every(isVersionedReference)) {
+      return stages.filter((stage) => stage.available && stage.name === 'deploy');
+    }
     return stages.filter((stage) => stage.available && wanted.has(stage.name));
   }
   for (const name of requested) {
@@ -34,4 +41,12 @@ export function selectStages<T extends Selectable>(source: InputSource, stages: 
     }
   }
   return stages.filter((stage) => requested.includes(stage.name));
+}
+
+/** The names of the stages that run, for inputs whose meaning depends on it (`images`). */
+export function selectedStageNames(source: InputSource): StageName[] {
+  return selectStages(
+    source,
+    STAGE_NAMES.map((name) => ({ name, available: true })),
+  ).map((stage) => stage.name);
 }

@@ -20,6 +20,7 @@ describe('image references', () => {
     ['localhost:5000/app:latest', 'localhost:5000/app', 'latest'],
     ['nginx:1.27', 'nginx', '1.27'],
     [`r.io/a/b:1@${DIGEST}`, 'r.io/a/b', '1'],
+    ['Registry.Example.com/acme/app:1', 'Registry.Example.com/acme/app', '1'],
   ])('%s -> name %s, tag %s', (ref, name, tag) => {
     expect(parseImageRef(ref)).toMatchObject({ name, tag });
   });

@@ -14,6 +14,13 @@ import type { KubeObject, TrafficSplit } from '../../src/stages/deploy/model';
 import { pinImageDigests } from '../../src/stages/deploy/pinning';
 import { selects } from '../../src/stages/deploy/traffic/router';
 import { containersOf, podTemplateOf } from '../../src/stages/deploy/workloads';
+import { stableNameOf, startedByK8sDeploy, trackOf } from '../../src/stages/deploy/tracks';
+import { requireCanaries } from '../../src/stages/deploy/strategies/canary';
+import type { DeployContext } from '../../src/stages/deploy/strategies/rolling';
+import {
+  K8S_DEPLOY_VERSION_LABEL,
+  k8sDeployCanary,
+} from '../../test/fixtures/deploy/k8s-deploy-canary';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'test', 'fixtures', 'deploy');
 const NEW_IMAGE = `127.0.0.1:5000/acme/app@sha256:${'1'.repeat(64)}`;
@@ -187,6 +194,19 @@ describe('planCanary', () => {
     expect(split.spec).toEqual({ service: 'web', backends });
   });
 
+  it('smi: traffic-split-annotations go on the TrafficSplit, beside its own', () => {
+    const trafficSplitAnnotations = { 'example.com/owner': 'team-a' };
+    const plan = planCanary(manifests, liveStable(10), options('smi', { trafficSplitAnnotations }));
+    expect(find(plan.routes, 'TrafficSplit', 'web-canary-split')!.metadata.annotations).toEqual({
+      'example.com/owner': 'team-a',
+      'gantry.dev/stable-name': 'web',
+      'gantry.dev/traffic-split': 'smi',
+    });
+    expect(find(plan.routes, 'Service', 'web-canary')!.metadata.annotations).not.toHaveProperty(
+      'example.com/owner',
+    );
+  });
+
   it.each([
     ['ingress-nginx', 'an Ingress'],
     ['gateway-api', 'an HTTPRoute'],
@@ -317,5 +337,70 @@ describe('staleCanaries', () => {
       'Service/web-baseline',
       'Service/web-canary',
     ]);
+  });
+});
+
+// A canary that Azure/k8s-deploy started (pod split): Gantry's promote and reject find it by its
+// name, read its track from k8s-deploy's label, and remove both its canary and baseline.
+describe('canaries started by k8s-deploy', () => {
+  const manifests = load('app/deployment.yaml', 'app/service.yml');
+  const peerLive = () => {
+    const live = liveStable(10);
+    const stable = live.get(liveKey('Deployment', 'shop', 'web'))!;
+    const { canary, baseline } = k8sDeployCanary(find(manifests, 'Deployment', 'web')!, stable, 20);
+    for (const object of [canary, baseline]) {
+      object.metadata.namespace = 'shop';
+      live.set(liveKey('Deployment', 'shop', object.metadata.name), object);
+    }
+    return { live, canary, baseline };
+  };
+
+  it('is found as the running canary, of the pod split, beside stable web', () => {
+    const { live, canary, baseline } = peerLive();
+    const canaries = liveCanaries(manifests, live, 'shop');
+    expect(canaries.map((c) => c.metadata.name)).toEqual(['web-canary']);
+    expect(canarySplit(canaries, 'pod')).toBe('pod');
+    expect(canary.spec.replicas).toBe(1); // round(4 replicas * 20%), at least 1
+    expect([trackOf(canary), trackOf(baseline)]).toEqual(['canary', 'baseline']);
+    expect([stableNameOf(canary), stableNameOf(baseline)]).toEqual(['web', 'web']);
+    expect(startedByK8sDeploy(canary)).toBe(true);
+  });
+
+  it('promote runs its image on stable; removal takes its canary and baseline', () => {
+    const { live } = peerLive();
+    const canaries = liveCanaries(manifests, live, 'shop');
+    const promoted = find(promotedManifests(manifests, canaries), 'Deployment', 'web')!;
+    expect(containersOf(promoted)[0].image).toBe(NEW_IMAGE);
+    expect(promoted.metadata.labels).not.toHaveProperty(K8S_DEPLOY_VERSION_LABEL);
+    const removal = planCanaryRemoval(manifests, canarySplit(canaries, 'pod'));
+    expect(removal.remove.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
+      'Deployment/web-baseline',
+      'Deployment/web-canary',
+    ]);
+  });
+
+  it('a new Gantry canary replaces it (its selector carries k8s-deploy’s label)', () => {
+    const { live } = peerLive();
+    const plan = planCanary(manifests, live, options('pod'));
+    expect(staleCanaries(liveCanaries(manifests, live, 'shop'), plan, 'pod')).toHaveLength(1);
+  });
+
+  it.each([
+    ['pod', undefined],
+    ['smi', /Azure\/k8s-deploy started it.*traffic-split-method pod only.*Nothing was changed/],
+  ] as const)('promote with traffic split %s: taken over, or refused first', (split, refusal) => {
+    const { live } = peerLive();
+    const dc = {
+      live,
+      inputs: { namespace: 'shop', action: 'promote', trafficSplit: split },
+    } as unknown as DeployContext;
+    if (refusal) expect(() => requireCanaries(dc, manifests)).toThrow(refusal);
+    else expect(requireCanaries(dc, manifests).map((c) => c.metadata.name)).toEqual(['web-canary']);
+  });
+
+  it('a Gantry canary is not taken for one of k8s-deploy’s', () => {
+    const plan = planCanary(manifests, liveStable(10), options('pod'));
+    expect(startedByK8sDeploy(plan.canaries[0])).toBe(false);
+    expect(stableNameOf(plan.canaries[0])).toBe('web');
   });
 });

@@ -1,5 +1,5 @@
 import { annotateResources } from '../../src/stages/deploy/annotations';
-import { imageRepository } from '../../src/stages/deploy/image-ref';
+import { normalizedRepository } from '../../src/lib/image-reference';
 import type { KubeObject } from '../../src/stages/deploy/model';
 import { pinImageDigests } from '../../src/stages/deploy/pinning';
 import { addImagePullSecrets } from '../../src/stages/deploy/pull-secrets';
@@ -82,7 +82,7 @@ describe('pinImageDigests', () => {
     ['localhost/app:dev', 'localhost/app'],
     ['ghcr.io/acme/app:1.0@sha256:' + 'd'.repeat(64), 'ghcr.io/acme/app'],
   ])('reads the repository of %s', (ref, repository) => {
-    expect(imageRepository(ref)).toBe(repository);
+    expect(normalizedRepository(ref)).toBe(repository);
   });
 
   it('matches Docker Hub short names to their full names', () => {

@@ -30,6 +30,19 @@ describe('selectStages', () => {
     expect(names(selectStages(mapInputs({ stages, manifests }), all))).toEqual(expected);
   });
 
+  // A pasted k8s-deploy step: `images` are references to pin (a tag or digest, which
+  // metadata-action's images never have), so auto runs deploy only.
+  it.each([
+    ['contoso.azurecr.io/myapp:123', 'k8s/', ['deploy']],
+    [`r.io/a@sha256:${'a'.repeat(64)}\nr.io/b:2`, 'k8s/', ['deploy']],
+    ['contoso.azurecr.io/myapp:123', '', ['meta', 'build', 'scan']],
+    ['ghcr.io/acme/app', 'k8s/', ['meta', 'build', 'scan', 'deploy']],
+    ['ghcr.io/acme/app\nr.io/b:2', 'k8s/', ['meta', 'build', 'scan', 'deploy']],
+    ['name=ghcr.io/acme/app,enable=true', 'k8s/', ['meta', 'build', 'scan', 'deploy']],
+  ])('auto with images=%j manifests=%j runs %j', (images, manifests, expected) => {
+    expect(names(selectStages(mapInputs({ images, manifests }), all))).toEqual(expected);
+  });
+
   it('auto skips stages that are not built yet', () => {
     const partial = [fakeStage('meta'), fakeStage('build', false), fakeStage('scan')];
     expect(names(selectStages(mapInputs({ stages: 'auto' }), partial))).toEqual(['meta', 'scan']);

@@ -1,12 +1,19 @@
 // The deploy stage through the runner-like harness against the testbed's real Kubernetes API
 // server (kwok nodes): rolling deploys with automatic rollback, the canary lifecycle, every
 // traffic split, GitHub deployment statuses and bad inputs. Each test has its own namespace.
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
 import { GitHubApiStub } from '../harness/github-api';
+import {
+  exists,
+  getJson,
+  kubectl,
+  pods,
+  settledEndpointCount,
+  TestNamespaces,
+} from '../harness/kube';
 import { runAction, type ActionResult } from '../harness/runner';
 import { REPO_ROOT, testbedEnv } from '../harness/testbed';
 
@@ -23,88 +30,9 @@ const IMAGE_D = digest('d');
 const NEVER_READY = `${REPOSITORY}:${NEVER_READY_MARKER}`;
 const CRDS = path.join(REPO_ROOT, 'test', 'fixtures', 'deploy', 'crds');
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- kubectl JSON */
-function kubectl(
-  args: string[],
-  input?: string,
-): { status: number; stdout: string; stderr: string } {
-  const result = spawnSync('kubectl', args, {
-    env: { ...process.env, ...env },
-    input,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { status: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
-}
-
-function getJson(args: string[]): any {
-  const result = kubectl([...args, '-o', 'json']);
-  if (result.status !== 0) throw new Error(`kubectl ${args.join(' ')}: ${result.stderr}`);
-  return JSON.parse(result.stdout);
-}
-
-function exists(namespace: string, ref: string): boolean {
-  const result = kubectl(['get', ref, '-n', namespace, '--ignore-not-found', '-o', 'name']);
-  return result.stdout.trim() !== '';
-}
-
-function isReady(pod: any): boolean {
-  return (pod.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
-}
-
-/** Running (not terminating) pods with these labels: their image and readiness. */
-function pods(namespace: string, selector: string): { image: string; ready: boolean }[] {
-  return getJson(['get', 'pods', '-n', namespace, '-l', selector])
-    .items.filter((pod: any) => !pod.metadata.deletionTimestamp)
-    .map((pod: any) => ({ image: pod.spec.containers[0].image, ready: isReady(pod) }));
-}
-
-/** How many pods a Service sends traffic to right now. */
-function endpointCount(namespace: string, service: string): number {
-  return getJson([
-    'get',
-    'endpointslices',
-    '-n',
-    namespace,
-    '-l',
-    `kubernetes.io/service-name=${service}`,
-  ]).items.flatMap((slice: any) => slice.endpoints ?? []).length;
-}
-
-/**
- * How many pods a Service sends traffic to once the EndpointSlice controller has caught up.
- * It follows pod readiness asynchronously, so right after a rollout reports ready the slice may
- * still list fewer pods; poll (bounded) until it shows `expected`, and return what it last showed.
- */
-async function settledEndpointCount(
-  namespace: string,
-  service: string,
-  expected: number,
-): Promise<number> {
-  const deadline = Date.now() + 30_000;
-  let count = endpointCount(namespace, service);
-  while (count !== expected && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    count = endpointCount(namespace, service);
-  }
-  return count;
-}
-/* eslint-enable @typescript-eslint/no-explicit-any */
-
-const namespaces: string[] = [];
-let counter = 0;
-
-function newNamespace(name: string): string {
-  const namespace = `gantry-e2e-${name}-${process.pid}-${++counter}`.slice(0, 63);
-  const created = kubectl(['create', 'namespace', namespace]);
-  if (created.status !== 0) throw new Error(created.stderr);
-  namespaces.push(namespace);
-  return namespace;
-}
-
-afterAll(() => {
-  if (namespaces.length > 0) kubectl(['delete', 'namespace', ...namespaces, '--wait=false']);
-});
+const testNamespaces = new TestNamespaces('gantry-e2e');
+const newNamespace = (name: string) => testNamespaces.create(name);
+afterAll(() => testNamespaces.deleteAll());
 
 /** A workspace with the sample service: Deployment `web` + Service `web`, and optional routing. */
 function workspace(

@@ -24,6 +24,8 @@ export interface CanaryOptions {
   canaryReplicas?: number;
   baseline: boolean;
   namespace: string;
+  /** Extra annotations on the TrafficSplits (k8s-deploy's traffic-split-annotations). */
+  trafficSplitAnnotations?: Record<string, string>;
 }
 
 export interface CanaryPlan {
@@ -104,12 +106,19 @@ export function planCanary(
       plan.baselines.push(trackWorkload(current, { ...track, track: 'baseline' }));
   }
   if (targets.length > 0) {
-    plan.routes = router.routes({
-      manifests,
-      services,
-      percentage: options.percentage,
-      baseline: options.baseline,
-    });
+    plan.routes = router
+      .routes({ manifests, services, percentage: options.percentage, baseline: options.baseline })
+      .map((route) =>
+        route.kind === 'TrafficSplit' && options.trafficSplitAnnotations
+          ? {
+              ...route,
+              metadata: {
+                ...route.metadata,
+                annotations: { ...options.trafficSplitAnnotations, ...route.metadata.annotations },
+              },
+            }
+          : route,
+      );
   }
   plan.apply.push(...plan.newStable, ...plan.canaries, ...plan.baselines, ...plan.routes);
   return plan;

@@ -4,7 +4,8 @@ import * as core from '@actions/core';
 import type { Context } from '../../context';
 import { runUrl } from '../../context';
 import type { Stage } from '../types';
-import { annotateResources } from './annotations';
+import { errorMessage } from '../../lib/errors';
+import { annotateResources, provenanceAnnotations, type Provenance } from './annotations';
 import { environmentUrl } from './environment-url';
 import { GitHubDeployment } from './github-deployment';
 import { parseDeployInputs } from './inputs';
@@ -19,6 +20,14 @@ import { deployCanary, promoteCanary, rejectCanary, requireCanaries } from './st
 import { rollingDeploy, type DeployContext, type StrategyOutcome } from './strategies/rolling';
 import { trackName, TRACKS } from './tracks';
 import { isWorkload, SCALABLE_KINDS } from './workloads';
+
+function provenanceOf(ctx: Context): Provenance {
+  return {
+    repository: `${ctx.repository.owner}/${ctx.repository.repo}`.replace(/^\/$/, ''),
+    commit: ctx.sha,
+    runUrl: ctx.runId ? runUrl(ctx) : '',
+  };
+}
 
 /** Manifests as they will be applied: images pinned, pull secrets added, provenance noted. */
 async function prepareManifests(
@@ -46,11 +55,7 @@ async function prepareManifests(
     core.warning(`deploy-images: no container in the manifests uses ${image}`);
   let objects = addImagePullSecrets(pinned.objects, inputs.imagePullSecrets);
   if (inputs.annotateResources) {
-    objects = annotateResources(objects, {
-      repository: `${ctx.repository.owner}/${ctx.repository.repo}`.replace(/^\/$/, ''),
-      commit: ctx.sha,
-      runUrl: ctx.runId ? runUrl(ctx) : '',
-    });
+    objects = annotateResources(objects, provenanceOf(ctx));
   }
   return objects;
 }
@@ -88,6 +93,21 @@ async function readLive(
   return live;
 }
 
+/**
+ * k8s-deploy's annotate-namespace: the `namespace` input's Namespace gets the provenance
+ * annotations too. Like k8s-deploy, a refusal (no RBAC on namespaces) is a warning only.
+ */
+async function annotateNamespace(kube: Kubectl, inputs: DeployInputs, ctx: Context) {
+  if (!inputs.annotateResources || inputs.namespace === '') return;
+  try {
+    await kube.annotate(`namespace/${inputs.namespace}`, provenanceAnnotations(provenanceOf(ctx)));
+  } catch (err) {
+    core.warning(
+      `annotate-namespace: could not annotate namespace ${inputs.namespace}: ${errorMessage(err)}`,
+    );
+  }
+}
+
 function runStrategy(dc: DeployContext, objects: KubeObject[]): Promise<StrategyOutcome> {
   if (dc.inputs.strategy === 'rolling') return rollingDeploy(dc, objects);
   if (dc.inputs.action === 'promote') return promoteCanary(dc, objects);
@@ -114,7 +134,11 @@ export const deployStage: Stage<DeployInputs, DeployResult> = {
           : [];
     const objects = await prepareManifests(inputs, ctx, images);
 
-    const kube = new Kubectl(inputs.namespace, inputs.kubeconfig);
+    const kube = new Kubectl(
+      inputs.namespace,
+      inputs.kubeconfig,
+      inputs.skipTlsVerify ? ['--insecure-skip-tls-verify'] : [],
+    );
     try {
       const live = await readLive(kube, objects, inputs);
       const dc: DeployContext = { kube, inputs, live };
@@ -140,6 +164,7 @@ export const deployStage: Stage<DeployInputs, DeployResult> = {
         outcome.failure ? 'failure' : 'success',
         `Rollout ${outcome.rollout}`,
       );
+      if (inputs.annotateNamespace) await annotateNamespace(kube, inputs, ctx);
       return {
         ...outcome,
         durationSeconds: (Date.now() - started) / 1000,

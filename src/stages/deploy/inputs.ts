@@ -1,10 +1,11 @@
 // The deploy stage's inputs, parsed and checked before any stage runs: every value a user can
 // get wrong is rejected here with the input's name, before anything is applied.
 import type { Context } from '../../context';
-import { readBoolean, readChoice, readList, type InputSource } from '../../inputs';
+import { parseList, readBoolean, readChoice, readList, type InputSource } from '../../inputs';
 import { parseDuration } from '../../lib/duration';
 import { InputError } from '../../lib/errors';
-import { parseImageReference } from './image-ref';
+import { parseImageReference } from '../../lib/image-reference';
+import { selectedStageNames } from '../../selection';
 import {
   DEPLOY_ACTIONS,
   STRATEGIES,
@@ -12,32 +13,135 @@ import {
   type DeployInputs,
   type Strategy,
 } from './model';
+import { K8S_DEPLOY_ALIASES, K8S_DEPLOY_REFUSED } from './peer-inputs';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
-function readInteger(
-  source: InputSource,
-  name: string,
-  min: number,
-  max: number,
-): number | undefined {
-  const raw = source.get(name);
+/** An input value and the name it was given under (a Gantry input or k8s-deploy's alias). */
+interface Named {
+  name: string;
+  value: string;
+}
+
+/**
+ * A Gantry input or its k8s-deploy alias, resolved by the alias table: the one that is set, or
+ * for both, the table's rule (fail when they disagree, or one of them wins).
+ */
+function readAliased(source: InputSource, gantry: string): Named {
+  const alias = K8S_DEPLOY_ALIASES.find((a) => a.gantry === gantry);
+  const own: Named = { name: gantry, value: source.get(gantry) };
+  if (!alias) return own;
+  const peer: Named = { name: alias.peer, value: source.get(alias.peer) };
+  if (peer.value === '') return own;
+  if (own.value === '' || alias.clash === 'peer-wins') return peer;
+  if (alias.clash === 'gantry-wins') return own;
+  const same = (a: string) => parseList(a, gantry).join('\n').toLowerCase();
+  if (same(peer.value) !== same(own.value)) {
+    throw new InputError(
+      alias.peer,
+      `"${peer.value}" disagrees with ${gantry} "${own.value}" (${alias.peer} is k8s-deploy's name for ${gantry}); set only ${gantry}`,
+    );
+  }
+  return own;
+}
+
+/** A view of the source where `name` reads the given value (for the shared readers). */
+function sourceOf(named: Named): InputSource {
+  return { get: (name) => (name === named.name ? named.value : '') };
+}
+
+function readInteger(named: Named, min: number, max: number): number | undefined {
+  const raw = named.value;
   if (raw === '') return undefined;
   if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    throw new InputError(name, `"${raw}" is not a whole number from ${min} to ${max}`);
+    throw new InputError(named.name, `"${raw}" is not a whole number from ${min} to ${max}`);
   }
   return Number(raw);
 }
 
 function readStrategy(source: InputSource): Strategy {
+  const value = source.get('strategy').toLowerCase();
   // k8s-deploy calls the rolling strategy `basic`; accept its word too.
-  if (source.get('strategy').toLowerCase() === 'basic') return 'rolling';
+  if (value === 'basic') return 'rolling';
+  if (value === 'blue-green') {
+    throw new InputError(
+      'strategy',
+      'blue-green is not built yet (a later release adds it); use strategy: canary with ' +
+        'deploy-action: promote or reject, or strategy: rolling',
+    );
+  }
   return readChoice(source, 'strategy', STRATEGIES, 'rolling');
 }
 
+/** k8s-deploy inputs for what Gantry does not do: only their no-op values are accepted. */
+function refuseUnsupported(source: InputSource): void {
+  for (const [name, { noop, instead }] of Object.entries(K8S_DEPLOY_REFUSED)) {
+    const value = source.get(name);
+    if (!noop.includes(value.toLowerCase())) {
+      throw new InputError(name, `"${value}" is not supported: ${instead}`);
+    }
+  }
+}
+
+/** The images to pin: `deploy-images`, or k8s-deploy's `images` when the meta stage does not run. */
+function readImages(source: InputSource, metaRuns: boolean): { name: string; images: string[] } {
+  const named = metaRuns
+    ? { name: 'deploy-images', value: source.get('deploy-images') }
+    : readAliased(source, 'deploy-images');
+  const images = parseList(named.value, named.name);
+  for (const image of images) {
+    if (!parseImageReference(image)) {
+      const why =
+        named.name === 'images'
+          ? ' (without the meta stage, images are the images to pin, as in k8s-deploy)'
+          : '';
+      throw new InputError(
+        named.name,
+        `"${image}" is not an image reference like registry/repo:tag or repo@sha256:…${why}`,
+      );
+    }
+  }
+  return { name: named.name, images };
+}
+
+const ANNOTATION_KEY =
+  /^(?:[a-z0-9]([-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
+/** `key=value` annotations for the SMI TrafficSplit, one per line or comma separated. */
+function readTrafficSplitAnnotations(source: InputSource): Record<string, string> {
+  const name = 'traffic-split-annotations';
+  const annotations: Record<string, string> = {};
+  for (const entry of readList(source, name)) {
+    const at = entry.indexOf('=');
+    const key = entry.slice(0, Math.max(at, 0)).trim();
+    if (at <= 0 || !ANNOTATION_KEY.test(key)) {
+      throw new InputError(
+        name,
+        `"${entry}" is not an annotation like example.com/owner=team-a (key=value, one per line)`,
+      );
+    }
+    annotations[key] = entry.slice(at + 1).trim();
+  }
+  return annotations;
+}
+
 export function parseDeployInputs(source: InputSource, _ctx?: Context): DeployInputs {
-  const manifests = readList(source, 'manifests');
+  refuseUnsupported(source);
+  // k8s-deploy also separates manifests with `;`.
+  const manifests = readList(source, 'manifests').flatMap((item) =>
+    item
+      .split(';')
+      .map((part) => part.trim())
+      .filter((part) => part !== ''),
+  );
+  const url = manifests.find((item) => /^https?:\/\//i.test(item));
+  if (url) {
+    throw new InputError(
+      'manifests',
+      `"${url}" is a URL; Gantry reads manifests from the workspace only (k8s-deploy fetched URLs): download it in an earlier step (e.g. curl -fsSLO) and list the file`,
+    );
+  }
   if (manifests.length === 0) {
     throw new InputError(
       'manifests',
@@ -53,15 +157,8 @@ export function parseDeployInputs(source: InputSource, _ctx?: Context): DeployIn
     );
   }
 
-  const images = readList(source, 'deploy-images');
-  for (const image of images) {
-    if (!parseImageReference(image)) {
-      throw new InputError(
-        'deploy-images',
-        `"${image}" is not an image reference like registry/repo:tag or repo@sha256:…`,
-      );
-    }
-  }
+  const metaRuns = selectedStageNames(source).includes('meta');
+  const { images } = readImages(source, metaRuns);
 
   const imagePullSecrets = readList(source, 'imagepullsecrets');
   for (const secret of imagePullSecrets) {
@@ -71,16 +168,18 @@ export function parseDeployInputs(source: InputSource, _ctx?: Context): DeployIn
   }
 
   const strategy = readStrategy(source);
-  const action = readChoice(source, 'deploy-action', DEPLOY_ACTIONS, 'deploy');
+  const actionInput = readAliased(source, 'deploy-action');
+  const action = readChoice(sourceOf(actionInput), actionInput.name, DEPLOY_ACTIONS, 'deploy');
   if (strategy === 'rolling' && action !== 'deploy') {
     throw new InputError(
-      'deploy-action',
-      `"${action}" needs strategy: canary (there is no canary to ${action} with strategy: rolling)`,
+      actionInput.name,
+      `"${action}" needs strategy: canary (there is no canary to ${action} with strategy: ${source.get('strategy') || 'rolling'})`,
     );
   }
-  const trafficSplit = readChoice(source, 'traffic-split', TRAFFIC_SPLITS, 'pod');
-  const canaryPercentage = readInteger(source, 'canary-percentage', 1, 99) ?? 20;
-  const canaryReplicas = readInteger(source, 'canary-replicas', 1, 10000);
+  const splitInput = readAliased(source, 'traffic-split');
+  const trafficSplit = readChoice(sourceOf(splitInput), splitInput.name, TRAFFIC_SPLITS, 'pod');
+  const canaryPercentage = readInteger(readAliased(source, 'canary-percentage'), 1, 99) ?? 20;
+  const canaryReplicas = readInteger(readAliased(source, 'canary-replicas'), 1, 10000);
   const canaryBaseline = readBoolean(source, 'canary-baseline', false);
   if (canaryBaseline && trafficSplit === 'ingress-nginx') {
     throw new InputError(
@@ -94,13 +193,34 @@ export function parseDeployInputs(source: InputSource, _ctx?: Context): DeployIn
       `${canaryPercentage} leaves no traffic for stable with a baseline taking as much as the canary; use at most 49`,
     );
   }
+  const trafficSplitAnnotations = readTrafficSplitAnnotations(source);
+  if (Object.keys(trafficSplitAnnotations).length > 0 && trafficSplit !== 'smi') {
+    throw new InputError(
+      'traffic-split-annotations',
+      `annotations go on the SMI TrafficSplit, and traffic-split is ${trafficSplit}; set traffic-split: smi or remove them`,
+    );
+  }
 
-  const timeoutText = source.get('rollout-timeout') || '5m';
-  const rolloutTimeoutSeconds = parseDuration(timeoutText);
+  // k8s-deploy's `timeout` (bare numbers are minutes there) when rollout-timeout is not set.
+  const timeoutInput = readAliased(source, 'rollout-timeout');
+  const timeoutText = timeoutInput.value || '5m';
+  const rolloutTimeoutSeconds = parseDuration(
+    timeoutText.toLowerCase(),
+    timeoutInput.name === 'timeout' ? 'm' : 's',
+  );
   if (rolloutTimeoutSeconds === undefined || rolloutTimeoutSeconds <= 0) {
     throw new InputError(
-      'rollout-timeout',
+      timeoutInput.name,
       `"${timeoutText}" is not a duration like 90s, 5m or 1h`,
+    );
+  }
+
+  if (readBoolean(source, 'pull-images', false)) {
+    throw new InputError(
+      'pull-images',
+      'Gantry does not pull images on the runner (k8s-deploy did, to find their Dockerfile for ' +
+        'its annotation); the gantry.dev/ annotations record the repository, commit and run ' +
+        'instead: remove pull-images or set it to false',
     );
   }
 
@@ -120,11 +240,14 @@ export function parseDeployInputs(source: InputSource, _ctx?: Context): DeployIn
     serverSide: readBoolean(source, 'server-side', false),
     force: readBoolean(source, 'force', false),
     annotateResources: readBoolean(source, 'annotate-resources', true),
+    annotateNamespace: readBoolean(source, 'annotate-namespace', false),
+    skipTlsVerify: readBoolean(source, 'skip-tls-verify', false),
+    trafficSplitAnnotations,
     environment: source.get('environment'),
     kubeconfig:
       source.get('kubeconfig', { trim: false }).trim() === ''
         ? ''
         : source.get('kubeconfig', { trim: false }),
-    githubToken: source.get('github-token'),
+    githubToken: readAliased(source, 'github-token').value,
   };
 }

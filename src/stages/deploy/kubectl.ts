@@ -56,6 +56,7 @@ export class Kubectl {
   constructor(
     private readonly namespace: string,
     kubeconfig = '',
+    private readonly globalArgs: string[] = [],
   ) {
     this.env = { ...process.env };
     if (kubeconfig !== '') {
@@ -80,9 +81,9 @@ export class Kubectl {
     this.calls++;
     const started = Date.now();
     try {
-      return await run(KUBECTL, args, { env: this.env, ...options });
+      return await run(KUBECTL, [...this.globalArgs, ...args], { env: this.env, ...options });
     } finally {
-      core.debug(`kubectl ${args.join(' ')} (${Date.now() - started} ms)`);
+      core.debug(`kubectl ${[...this.globalArgs, ...args].join(' ')} (${Date.now() - started} ms)`);
     }
   }
 
@@ -243,6 +244,12 @@ export class Kubectl {
       { allowFailure: true },
     );
     return result.exitCode === 0 ? result.stdout.split('\n').filter((line) => line !== '') : [];
+  }
+
+  /** `kubectl annotate --overwrite` one object by kubectl reference (e.g. `namespace/web`). */
+  async annotate(ref: string, annotations: Record<string, string>): Promise<void> {
+    const pairs = Object.entries(annotations).map(([key, value]) => `${key}=${value}`);
+    await this.kubectl(['annotate', ref, ...pairs, '--overwrite']);
   }
 
   /** Pods and events of a namespace, for diagnostics. */

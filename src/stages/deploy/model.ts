@@ -69,6 +69,12 @@ export interface DeployInputs {
   serverSide: boolean;
   force: boolean;
   annotateResources: boolean;
+  /** Also annotate the `namespace` input's Namespace (k8s-deploy's annotate-namespace). */
+  annotateNamespace: boolean;
+  /** kubectl --insecure-skip-tls-verify (k8s-deploy's skip-tls-verify). */
+  skipTlsVerify: boolean;
+  /** Extra annotations on the SMI TrafficSplits a canary makes. */
+  trafficSplitAnnotations: Record<string, string>;
   environment: string;
   /** Kubeconfig content from the `kubeconfig` input; empty: KUBECONFIG / ~/.kube/config. */
   kubeconfig: string;

@@ -1,6 +1,6 @@
 // Image pinning: every container and init container whose image is one of the repositories to
 // deploy gets that exact reference (usually repo@sha256:… from the build), whatever tag it had.
-import { imageRepository } from './image-ref';
+import { normalizedRepository } from '../../lib/image-reference';
 import type { KubeObject } from './model';
 import { clone, containersOf, isWorkload, objectRef } from './workloads';
 
@@ -20,7 +20,7 @@ export interface PinnedManifests {
 }
 
 export function pinImageDigests(objects: KubeObject[], images: string[]): PinnedManifests {
-  const byRepository = new Map(images.map((image) => [imageRepository(image), image]));
+  const byRepository = new Map(images.map((image) => [normalizedRepository(image), image]));
   const used = new Set<string>();
   const pins: Pin[] = [];
   const pinned = objects.map((original) => {
@@ -28,7 +28,7 @@ export function pinImageDigests(objects: KubeObject[], images: string[]): Pinned
     const object = clone(original);
     for (const container of containersOf(object)) {
       if (!container.image) continue;
-      const target = byRepository.get(imageRepository(container.image));
+      const target = byRepository.get(normalizedRepository(container.image));
       if (!target) continue;
       used.add(target);
       if (container.image !== target) {

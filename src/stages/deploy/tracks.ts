@@ -100,7 +100,28 @@ export function trackWorkload(stable: KubeObject, options: TrackWorkloadOptions)
   return copy;
 }
 
+// Azure/k8s-deploy names its canary and baseline `<name>-canary` / `<name>-baseline` too, and
+// labels them (metadata, selector, pod template) `workflow/version: canary|baseline`.
+export const K8S_DEPLOY_TRACK_LABEL = 'workflow/version';
+
 export function trackOf(object: KubeObject): Track | undefined {
-  const value = object.metadata.labels?.[TRACK_LABEL];
+  const labels = object.metadata.labels ?? {};
+  const value = labels[TRACK_LABEL] ?? labels[K8S_DEPLOY_TRACK_LABEL];
   return value === 'canary' || value === 'baseline' ? value : undefined;
+}
+
+/** True for a canary or baseline that Azure/k8s-deploy started (Gantry's carry its own label). */
+export function startedByK8sDeploy(object: KubeObject): boolean {
+  const labels = object.metadata.labels ?? {};
+  return labels[TRACK_LABEL] === undefined && trackOf(object) !== undefined;
+}
+
+/** The stable workload a canary or baseline stands beside. */
+export function stableNameOf(object: KubeObject): string {
+  const recorded = object.metadata.annotations?.[STABLE_NAME_ANNOTATION];
+  if (recorded) return recorded;
+  const track = trackOf(object);
+  const suffix = track ? `-${track}` : '';
+  const name = object.metadata.name;
+  return suffix && name.endsWith(suffix) ? name.slice(0, -suffix.length) : name;
 }

@@ -1,15 +1,12 @@
 // The `images` input: one image per line as a bare name or `name=...,enable=...`; a line of
 // bare names separated by commas lists several images (the older metadata-action form).
 import { InputError } from '../../lib/errors';
+import { parseImageName, parseImageReference } from '../../lib/image-reference';
 import { splitAttribute, splitFields } from './lines';
 import type { ImageName } from './model';
 import { sanitizeImageName } from './sanitize';
 
 const INPUT = 'images';
-
-// A reference name without tag or digest: registry host (with port), then path components.
-const IMAGE_NAME =
-  /^[a-z0-9]+(?:[._-]+[a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 
 export function parseImages(lines: string[]): ImageName[] {
   return lines.flatMap((line) => parseImageLine(line));
@@ -47,18 +44,18 @@ function parseImageLine(line: string): ImageName[] {
 function checked(image: ImageName, line: string): ImageName {
   if (image.name === '') throw new InputError(INPUT, `no image name in "${line}"`);
   const name = sanitizeImageName(image.name);
-  const pinned = tagOrDigest(name);
-  if (pinned) {
+  const pinned = parseImageReference(name);
+  if (pinned && (pinned.tag !== undefined || pinned.digest !== undefined)) {
     // Azure/k8s-deploy's `images` lists references to pin; with the meta stage running,
     // `images` is docker/metadata-action's list of names to tag.
     throw new InputError(
       INPUT,
-      `"${image.name}" carries a ${pinned}; with the meta stage running, images lists image ` +
+      `"${image.name}" carries a ${pinned.digest !== undefined ? 'digest' : 'tag'}; with the meta stage running, images lists image ` +
         'names to tag (e.g. ghcr.io/acme/app), as in docker/metadata-action. To pin images ' +
         "in the manifests (k8s-deploy's images), use deploy-images",
     );
   }
-  if (!IMAGE_NAME.test(name)) {
+  if (!parseImageName(name)) {
     throw new InputError(
       INPUT,
       `"${image.name}" in "${line}" is not an image name; write it without tag or digest, ` +
@@ -66,11 +63,4 @@ function checked(image: ImageName, line: string): ImageName {
     );
   }
   return { name, enable: image.enable };
-}
-
-/** `tag` or `digest` when a reference carries one (`app:1.2`, `app@sha256:...`), else undefined. */
-function tagOrDigest(reference: string): 'tag' | 'digest' | undefined {
-  if (reference.includes('@')) return 'digest';
-  // Only the last path component can hold a tag: a colon before a `/` is a registry port.
-  return reference.slice(reference.lastIndexOf('/') + 1).includes(':') ? 'tag' : undefined;
 }

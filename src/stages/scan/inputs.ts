@@ -18,6 +18,7 @@ import {
   type Severity,
 } from './model';
 import { severityRank } from './gate';
+import { parseImageReference } from '../../lib/image-reference';
 
 export const DEFAULT_TRIVY_VERSION = '0.68.2';
 
@@ -94,7 +95,7 @@ function readScanners(source: InputSource): Scanner[] {
 function readRepositories(source: InputSource, name: string, fallback: string[]): string[] {
   const repositories = readList(source, name);
   for (const repository of repositories) {
-    if (/\s/.test(repository) || !repository.includes('/')) {
+    if (!parseImageReference(repository) || !repository.includes('/')) {
       throw new InputError(
         name,
         `"${repository}" is not an OCI repository reference like mirror.gcr.io/aquasec/trivy-db:2`,

@@ -1,6 +1,7 @@
 // The reported findings as a SARIF 2.1.0 log, the format github/codeql-action/upload-sarif
 // takes for code scanning alerts.
 import type { Finding, ScanReport, Severity } from './model';
+import { parseImageReference } from '../../lib/image-reference';
 
 export const SARIF_SCHEMA =
   'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
@@ -45,12 +46,9 @@ export function findingUri(finding: Finding, report: ScanReport): string {
 
 /** `127.0.0.1:5000/acme/app:1@sha256:...` -> `acme/app`. */
 export function imagePath(reference: string): string {
+  // Trivy names the artifact as it was given; whatever follows `@` is not part of the path.
   const withoutDigest = reference.split('@')[0];
-  const parts = withoutDigest.split('/');
-  if (parts.length > 1 && /[.:]|^localhost$/.test(parts[0])) parts.shift();
-  const last = parts.length - 1;
-  parts[last] = parts[last].replace(/:[^:]*$/, '');
-  return parts.join('/');
+  return parseImageReference(withoutDigest)?.path ?? withoutDigest;
 }
 
 function ruleHelp(finding: Finding): { text: string; markdown: string } {

@@ -11,7 +11,7 @@ import {
   staleCanaries,
 } from '../canary-plan';
 import { findLive } from '../live';
-import { STABLE_NAME_ANNOTATION } from '../tracks';
+import { stableNameOf, startedByK8sDeploy } from '../tracks';
 import type { KubeObject, TrafficSplit } from '../model';
 import { objectRef, SCALABLE_KINDS } from '../workloads';
 import {
@@ -37,6 +37,7 @@ export async function deployCanary(
     canaryReplicas: inputs.canaryReplicas,
     baseline: inputs.canaryBaseline,
     namespace: inputs.namespace,
+    trafficSplitAnnotations: inputs.trafficSplitAnnotations,
   });
   if (plan.canaries.length === 0) {
     const note = 'No stable version runs yet: deployed the manifests as the stable version.';
@@ -111,7 +112,22 @@ export function requireCanaries(dc: DeployContext, manifests: KubeObject[]): Kub
       `Cannot ${dc.inputs.action}: no canary runs${where} (looked for ${names.join(', ') || 'Deployments, StatefulSets or ReplicaSets in the manifests'}). Run with deploy-action: deploy and strategy: canary first.`,
     );
   }
+  const fromPeer = canaries.filter(startedByK8sDeploy);
+  if (fromPeer.length > 0 && dc.inputs.trafficSplit !== 'pod') {
+    // k8s-deploy's SMI canary has its own stable copy (`<name>-stable`) and TrafficSplit
+    // (`<service>-workflow-rollout`), which Gantry's routing does not know.
+    throw new Error(
+      `Cannot ${dc.inputs.action} ${fromPeer.map(objectRef).join(', ')}: Azure/k8s-deploy started it, and Gantry takes over k8s-deploy canaries of traffic-split-method pod only. Finish this one with Azure/k8s-deploy (action: ${dc.inputs.action}, traffic-split-method: ${dc.inputs.trafficSplit}), then deploy with Gantry. Nothing was changed.`,
+    );
+  }
   return canaries;
+}
+
+function peerNotes(canaries: KubeObject[]): string[] {
+  const fromPeer = canaries.filter(startedByK8sDeploy);
+  return fromPeer.length > 0
+    ? [`${fromPeer.map(objectRef).join(', ')}: started by Azure/k8s-deploy, taken over by Gantry.`]
+    : [];
 }
 
 async function removeCanaryObjects(
@@ -155,7 +171,7 @@ export async function promoteCanary(
     };
   }
   await removeCanary(dc, manifests, canaries);
-  return { ...outcome, rollout: 'promoted' };
+  return { ...outcome, rollout: 'promoted', notes: [...outcome.notes, ...peerNotes(canaries)] };
 }
 
 export async function rejectCanary(
@@ -174,9 +190,7 @@ export async function rejectCanary(
     rollout: 'rejected',
     deployed: deployedResources(stable),
     workloads: describeWorkloads(stable, waits),
-    notes: [
-      `Rejected the canary of ${canaries.map((c) => c.metadata.annotations?.[STABLE_NAME_ANNOTATION] ?? c.metadata.name).join(', ')}.`,
-    ],
+    notes: [`Rejected the canary of ${canaries.map(stableNameOf).join(', ')}.`],
   };
   if (failed.length > 0) {
     const diagnostics = await diagnose(
