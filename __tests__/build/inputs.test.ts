@@ -4,6 +4,7 @@ import * as path from 'path';
 import { mapInputs } from '../../src/inputs';
 import { InputError } from '../../src/lib/errors';
 import { credentialLookingArgs, parseBuildInputs } from '../../src/stages/build/inputs';
+import { buildFacts } from './helpers';
 
 let workspace: string;
 
@@ -18,13 +19,9 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(workspace, { recursive: true, force: true }));
 
 function parse(values: Record<string, string>) {
-  return parseBuildInputs(
-    mapInputs({ context: 'app', ...values }),
-    { workspace },
-    {
-      RUNNER_TEMP: '/runner/tmp',
-    },
-  );
+  return parseBuildInputs(mapInputs({ context: 'app', ...values }), buildFacts({ workspace }), {
+    RUNNER_TEMP: '/runner/tmp',
+  });
 }
 
 describe('parseBuildInputs', () => {

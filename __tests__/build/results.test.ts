@@ -121,6 +121,9 @@ describe('report', () => {
     durationMs: 12_345,
     steps: { total: 8, cached: 5 },
     cache: { kind: 'registry', from: [], to: [], reasons: ['cache: auto → registry'] },
+    call: undefined,
+    warnings: [],
+    summary: true,
   };
 
   it('sets the four outputs', () => {
@@ -152,4 +155,69 @@ describe('report', () => {
     [900, '0.9 s'],
     [125_000, '2 min 5 s'],
   ])('formatSeconds(%s) = %s', (ms, text) => expect(formatSeconds(ms)).toBe(text));
+
+  it('leaves the summary out with DOCKER_BUILD_SUMMARY=false, outputs still set', () => {
+    const report = buildReport({ ...result, summary: false });
+    expect(report.summary).toBe('');
+    expect(report.outputs.digest).toBe(DIGEST);
+  });
+
+  it('lists the build check warnings the build recorded', () => {
+    const report = buildReport({
+      ...result,
+      warnings: [
+        {
+          rule: 'FromAsCasing',
+          message: "'as' and 'FROM' keywords' casing do not match",
+          description: '',
+          url: 'https://docs.docker.com/go/dockerfile/rule/from-as-casing/',
+          sourceFile: 'Dockerfile',
+          line: 1,
+          level: 'warning',
+        },
+      ],
+    });
+    expect(report.summary).toContain('Build checks: Check complete, 1 warning found');
+    expect(report.summary).toContain(
+      "| warning | [FromAsCasing](https://docs.docker.com/go/dockerfile/rule/from-as-casing/) | `Dockerfile:1` | `'as' and 'FROM' keywords' casing do not match` |",
+    );
+  });
+
+  it('call: check with findings fails the stage after writing its summary', () => {
+    const report = buildReport({
+      ...result,
+      digest: '',
+      image: '',
+      call: {
+        method: 'check',
+        output: '{}',
+        failed: true,
+        findings: [
+          {
+            rule: 'JSONArgsRecommended',
+            message: 'JSON arguments recommended for CMD <b>',
+            description: '',
+            url: '',
+            sourceFile: 'Dockerfile',
+            line: 2,
+            level: 'warning',
+          },
+        ],
+      },
+    });
+    expect(report.failure).toBe('call: check: Check complete, 1 warning found');
+    expect(report.summary).toContain('### Build: call check');
+    // Dockerfile text stays text: a code span, not HTML.
+    expect(report.summary).toContain('`JSON arguments recommended for CMD <b>`');
+    expect(report.outputs).toMatchObject({ digest: '', image: '' });
+  });
+
+  it('call: outline shows what buildx printed and passes', () => {
+    const report = buildReport({
+      ...result,
+      call: { method: 'outline', output: 'TARGET: runtime\n', failed: false, findings: [] },
+    });
+    expect(report.failure).toBeUndefined();
+    expect(report.summary).toContain('```\nTARGET: runtime\n```');
+  });
 });

@@ -1,5 +1,6 @@
 // The one way to run a process: an argument array (never a shell string), output captured,
-// and a non-zero exit turned into an error that quotes the command and the tail of stderr.
+// and a non-zero exit turned into an error that leads with the tail of stderr (the reason) and
+// then names the command, shortened.
 import * as core from '@actions/core';
 import { getExecOutput } from '@actions/exec';
 
@@ -27,15 +28,34 @@ export class CommandError extends Error {
     readonly command: string,
     readonly result: RunResult,
   ) {
-    super(
-      `${command} failed with exit code ${result.exitCode}:\n${tail(result.stderr || result.stdout)}`,
-    );
+    const reason = tail(result.stderr || result.stdout) || '(no output)';
+    super(`${reason}\n(exit code ${result.exitCode} from ${shortenCommand(command)})`);
     this.name = 'CommandError';
   }
 }
 
 export function tail(text: string, lines = 20): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+/**
+ * A long command line cut in the middle at argument boundaries (`docker buildx build … -- .`):
+ * a reader needs the tool and the end, not every flag.
+ */
+export function shortenCommand(command: string, max = 160): string {
+  if (command.length <= max) return command;
+  const words = command.split(' ');
+  let head = '';
+  let tailText = '';
+  for (const word of words) {
+    if (head.length + word.length + 1 > max * 0.6) break;
+    head = head ? `${head} ${word}` : word;
+  }
+  for (const word of [...words].reverse()) {
+    if (tailText.length + word.length + 1 > max * 0.3) break;
+    tailText = tailText ? `${word} ${tailText}` : word;
+  }
+  return `${head} … ${tailText}`.trim();
 }
 
 /** A command line for messages, with arguments quoted where a reader would need it. */

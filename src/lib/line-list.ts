@@ -17,15 +17,15 @@ export function parseLineList(raw: string, inputName: string): string[] {
       comment: '#',
       // Without this a password like `abc#def` would be cut at the `#`.
       comment_no_infix: true,
+      // Around an item, not inside quotes: a quoted key keeps its final newline (OpenSSH
+      // refuses a private key without one), as build-push-action keeps it.
+      trim: true,
     }) as string[][];
   } catch {
     // The parser's message quotes the text, which may be a secret: name the input only.
     throw new InputError(inputName, `cannot read the list (an unclosed double quote?)`);
   }
-  return records
-    .flat()
-    .map((item) => item.trim())
-    .filter((item) => item !== '' && !item.startsWith('#'));
+  return records.flat().filter((item) => item.trim() !== '' && !item.startsWith('#'));
 }
 
 /** Splits `key=value` at the first `=`; undefined when there is no `=` or no key. */

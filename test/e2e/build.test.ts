@@ -2,9 +2,11 @@
 // busybox runtime) on the testbed's buildx builder, pushes to 127.0.0.1:5000, loads into the
 // engine, rebuilds from the exported cache, falls back to `docker build` without buildx, and
 // rejects bad input before building anything.
-import { execFileSync } from 'child_process';
+import { execFileSync, spawn } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { GitHubApiStub } from '../harness/github-api';
@@ -287,6 +289,10 @@ describe('build stage on the testbed', () => {
       /Building again with inline cache: the builder "default" uses the docker driver/,
     );
     expect(result.stdout).toMatch(/cache-to +type=inline/);
+    // buildx refuses attestations on the docker driver: the default provenance gives way.
+    expect(result.warnings.join('\n')).toMatch(
+      /Building again without the default provenance attestation: the builder "default"/,
+    );
     expect(await registryDigest(repository, '1')).toBe(result.outputs['digest']);
   });
 
@@ -395,5 +401,342 @@ describe('build stage on the testbed', () => {
     // Gantry tries buildx first; the CLI refuses it at once, and no build starts.
     expect(result.stdout).not.toMatch(/\[command\]\S*docker build /);
     expect(result.stderr + result.stdout).not.toMatch(/load build definition/);
+  });
+});
+
+/** Starts an HTTP server on 127.0.0.1 and returns its port. */
+async function listen(server: http.Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+interface GitServer {
+  url: string;
+  /** Each request: path and whether it carried the expected token. */
+  requests: Array<{ path: string; authorized: boolean }>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A Git smart-HTTP server on 127.0.0.1 (`git http-backend` behind node:http) serving the bare
+ * repositories under `root`, answering only requests that carry `token` the way BuildKit sends
+ * GIT_AUTH_TOKEN.<host> (basic auth as x-access-token).
+ */
+async function startGitServer(root: string, token: string): Promise<GitServer> {
+  const requests: GitServer['requests'] = [];
+  const expected = `basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`;
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const authorized = (req.headers.authorization ?? '').toLowerCase() === expected.toLowerCase();
+    requests.push({ path: url.pathname, authorized });
+    if (!authorized) {
+      res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="git"' }).end();
+      return;
+    }
+    const cgi = spawn('git', ['http-backend'], {
+      env: {
+        PATH: process.env.PATH,
+        GIT_PROJECT_ROOT: root,
+        GIT_HTTP_EXPORT_ALL: '1',
+        PATH_INFO: url.pathname,
+        QUERY_STRING: url.search.replace(/^\?/, ''),
+        REQUEST_METHOD: req.method ?? 'GET',
+        CONTENT_TYPE: req.headers['content-type'] ?? '',
+        GIT_PROTOCOL: String(req.headers['git-protocol'] ?? ''),
+        HTTP_CONTENT_ENCODING: String(req.headers['content-encoding'] ?? ''),
+        REMOTE_USER: 'x-access-token',
+        REMOTE_ADDR: '127.0.0.1',
+      },
+    });
+    req.pipe(cgi.stdin);
+    let head = Buffer.alloc(0);
+    let started = false;
+    cgi.stdout.on('data', (chunk: Buffer) => {
+      if (started) return void res.write(chunk);
+      head = Buffer.concat([head, chunk]);
+      const end = head.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      started = true;
+      let status = 200;
+      const headers: Record<string, string> = {};
+      for (const line of head.subarray(0, end).toString().split('\r\n')) {
+        const at = line.indexOf(':');
+        const name = line.slice(0, at).trim();
+        const value = line.slice(at + 1).trim();
+        if (name.toLowerCase() === 'status') status = Number(value.split(' ')[0]);
+        else headers[name] = value;
+      }
+      res.writeHead(status, headers);
+      res.write(head.subarray(end + 4));
+    });
+    cgi.on('close', () => res.end());
+  });
+  const port = await listen(server);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    stop: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * A proxy on 127.0.0.1 between buildx and the testbed registry that resets the connection of
+ * every request `reset` picks (as a broken network does mid-push) and passes the rest on.
+ */
+async function startFaultProxy(
+  registryAddress: string,
+  reset: (req: http.IncomingMessage) => boolean,
+): Promise<{ address: string; resets: string[]; stop(): Promise<void> }> {
+  const [host, port] = registryAddress.split(':');
+  const resets: string[] = [];
+  const server = http.createServer((req, res) => {
+    if (reset(req)) {
+      resets.push(`${req.method} ${req.url}`);
+      req.socket.resetAndDestroy();
+      return;
+    }
+    const upstream = http.request(
+      { host, port: Number(port), method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  const proxyPort = await listen(server);
+  return {
+    address: `127.0.0.1:${proxyPort}`,
+    resets,
+    stop: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** The pushed image's config (labels and all), read from the registry. */
+function imageConfig(ref: string): { config: { Labels?: Record<string, string> } } {
+  return JSON.parse(
+    docker(['buildx', 'imagetools', 'inspect', '--format', '{{json .Image}}', ref]),
+  ) as { config: { Labels?: Record<string, string> } };
+}
+
+function git(args: string[], cwd: string): string {
+  return execFileSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 'e2e',
+      GIT_AUTHOR_EMAIL: 'e2e@example.com',
+      GIT_COMMITTER_NAME: 'e2e',
+      GIT_COMMITTER_EMAIL: 'e2e@example.com',
+    },
+  }).trim();
+}
+
+describe('build stage as a drop-in for docker/build-push-action', () => {
+  it("builds the run's repository from Git when there is no checkout, with github-token as GIT_AUTH_TOKEN.<host>", async () => {
+    const owner = 'e2e';
+    const repo = `gitctx-${RUN}`;
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gantry-git-server-'));
+    tempDirs.push(root);
+    const bare = path.join(root, owner, `${repo}.git`);
+    fs.mkdirSync(bare, { recursive: true });
+    git(['init', '--quiet', '--bare', bare], root);
+    git(['config', 'uploadpack.allowAnySHA1InWant', 'true'], bare);
+    const source = workspace();
+    git(['init', '--quiet', '-b', 'main'], source);
+    git(['add', '.'], source);
+    git(['commit', '--quiet', '-m', 'greeter'], source);
+    git(['push', '--quiet', bare, 'HEAD:refs/heads/main'], source);
+    const sha = git(['rev-parse', 'HEAD'], source);
+
+    const token = `ghs_gitctx${RUN}token`;
+    const server = await startGitServer(root, token);
+    try {
+      const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'gantry-no-checkout-'));
+      tempDirs.push(empty);
+      const image = `${registry}/e2e/gitctx-${RUN}`;
+      const result = await runAction({
+        inputs: { stages: 'build', tags: `${image}:1`, push: 'true' },
+        env: {
+          ...env,
+          GITHUB_SERVER_URL: server.url,
+          GITHUB_REPOSITORY: `${owner}/${repo}`,
+          GITHUB_REPOSITORY_OWNER: owner,
+          GITHUB_SHA: sha,
+          GITHUB_REF: 'refs/heads/main',
+        },
+        token,
+        api,
+        cwd: empty,
+        timeoutMs: 8 * 60_000,
+      });
+      expectSuccess(result);
+      const gitContext = `${server.url}/${owner}/${repo}.git#${sha}`;
+      expect(result.stdout).toContain(`Context: ${gitContext} (the Git context of this run`);
+      // BuildKit fetched the repository, with the token (the server refuses requests without).
+      expect(server.requests.filter((r) => r.authorized).map((r) => r.path)).toContain(
+        `/${owner}/${repo}.git/info/refs`,
+      );
+      // The token went in a secret file: masked, not on the command line nor in the log.
+      expect(result.masked).toContain(token);
+      const logged = `${result.stdout}\n${result.stderr}`
+        .split('\n')
+        .filter((line) => !line.startsWith('::add-mask::'));
+      expect(logged.join('\n')).not.toContain(token);
+      expect(result.stdout).toMatch(
+        new RegExp(`--secret id=GIT_AUTH_TOKEN\\.127\\.0\\.0\\.1:\\d+,src=`),
+      );
+      expect(await registryDigest(`e2e/gitctx-${RUN}`, '1')).toBe(result.outputs['digest']);
+      expect(docker(['run', '--rm', `${image}:1`, 'git'])).toBe('hello from gantry, git\n');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("puts meta's rendered labels on the pushed image (not the raw template), with the run's default provenance", async () => {
+    const repository = `e2e/greeter-labels-${RUN}`;
+    const image = `${registry}/${repository}`;
+    const result = await runAction({
+      inputs: {
+        stages: 'meta,build',
+        images: image,
+        tags: 'type=ref,event=branch',
+        labels: 'team={{branch}}',
+        annotations: 'team={{branch}}',
+        push: 'true',
+      },
+      event: 'push-branch-main',
+      env,
+      api,
+      cwd: workspace(),
+      timeoutMs: 8 * 60_000,
+    });
+    expectSuccess(result);
+    expect(result.outputs['labels']).toContain('team=main');
+    // The image in the registry: meta's rendered value, not `{{branch}}`.
+    expect(imageConfig(`${image}:main`).config.Labels?.['team']).toBe('main');
+    // The unprefixed annotation reached buildx once (as meta rendered it), not twice.
+    const commandLine = result.stdout.split('\n').find((l) => /docker buildx build /.test(l)) ?? '';
+    expect(commandLine.match(/--annotation \S*team=/g)).toEqual(['--annotation manifest:team=']);
+    // Default provenance with build-push-action's builder-id (the fixture's repository is public).
+    expect(commandLine).toContain(
+      '--attest type=provenance,mode=max,builder-id=https://github.com/acme/app/actions/runs/123456789/attempts/1',
+    );
+    const provenance = JSON.parse(
+      docker([
+        'buildx',
+        'imagetools',
+        'inspect',
+        '--format',
+        '{{json .Provenance}}',
+        `${image}:main`,
+      ]),
+    ) as { SLSA?: { builder?: { id?: string }; runDetails?: { builder?: { id?: string } } } };
+    const builderId = provenance.SLSA?.builder?.id ?? provenance.SLSA?.runDetails?.builder?.id;
+    expect(builderId).toBe('https://github.com/acme/app/actions/runs/123456789/attempts/1');
+  });
+
+  it('call: check turns findings into annotations on the Dockerfile line and fails the step', async () => {
+    const dir = workspace();
+    fs.writeFileSync(
+      path.join(dir, 'Dockerfile.check'),
+      'FROM 127.0.0.1:5000/testbed/busybox:1 as base\nCMD echo hello\n',
+    );
+    const result = await build({ file: 'Dockerfile.check', call: 'check' }, dir);
+    expect(result.exitCode).toBe(1);
+    const annotations = result.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('::warning ') && line.includes('Build check'));
+    expect(annotations.join('\n')).toMatch(
+      /::warning title=Build check FromAsCasing,file=Dockerfile\.check,line=1::/,
+    );
+    expect(annotations.join('\n')).toMatch(
+      /::warning title=Build check JSONArgsRecommended,file=Dockerfile\.check,line=2::/,
+    );
+    expect(result.errors.join('\n')).toMatch(/call: check: Check complete, 2 warnings found/);
+    expect(result.summary).toContain('### Build: call check');
+    expect(result.summary).toContain('| Level | Rule | Where | Finding |');
+    expect(result.summary).toMatch(/FromAsCasing.*Dockerfile:1/);
+    // Nothing was built or pushed.
+    expect(result.outputs['digest']).toBe('');
+  });
+
+  it('passes a clean check, and honours DOCKER_BUILD_SUMMARY=false', async () => {
+    const result = await build({ call: 'check' }, workspace(), { DOCKER_BUILD_SUMMARY: 'false' });
+    expectSuccess(result);
+    expect(result.stdout).toMatch(/call: check: Check complete, no warnings found/);
+    expect(result.summary).not.toContain('### Build');
+  });
+});
+
+describe('build stage under faults and hostile values (issue 15)', () => {
+  it('after a reset mid-push, the error says which tags moved to the new image and which did not', async () => {
+    const repository = `e2e/greeter-partial-${RUN}`;
+    // Every push of the second tag's manifest has its connection reset, as long as the test runs.
+    const proxy = await startFaultProxy(
+      registry,
+      (req) => req.method === 'PUT' && req.url === `/v2/${repository}/manifests/b`,
+    );
+    try {
+      const image = `${proxy.address}/${repository}`;
+      const result = await build(
+        { tags: `${image}:a\n${image}:b\n${image}:c`, push: 'true', cache: 'none' },
+        workspace(),
+      );
+      expect(result.exitCode).toBe(1);
+      expect(proxy.resets.length).toBeGreaterThanOrEqual(1);
+      const error = result.errors.join('\n');
+      // The reason first.
+      expect(error.split('\n')[0]).toMatch(/^The build failed: .*(connection reset|EOF)/);
+      const digest = /the new image is (sha256:[a-f0-9]{64})/.exec(error)?.[1];
+      expect(digest).toBeDefined();
+      expect(error).toContain(`moved:     ${image}:a`);
+      expect(error).toContain(`NOT moved: ${image}:b (not in the registry)`);
+      expect(error).toContain(`NOT moved: ${image}:c (not in the registry)`);
+      // What the registry holds agrees with the error.
+      expect(await registryDigest(repository, 'a')).toBe(digest);
+      // The command line comes last, shortened.
+      const last = error.split('\n').pop() ?? '';
+      expect(last).toMatch(/^\(exit code 1 from docker buildx build .* … .*-- \.\)$/);
+      expect(last.length).toBeLessThan(200);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it('reads a context that starts with `-` as the context, not as a flag', async () => {
+    const dir = workspace();
+    fs.mkdirSync(path.join(dir, '-ctx'));
+    for (const file of fs.readdirSync(FIXTURE)) {
+      fs.copyFileSync(path.join(FIXTURE, file), path.join(dir, '-ctx', file));
+    }
+    const result = await build(
+      { context: '-ctx', tags: `${registry}/e2e/greeter-dash-${RUN}:1`, load: 'true' },
+      dir,
+    );
+    expectSuccess(result);
+    expect(result.stdout).toMatch(/docker buildx build .* -- -ctx\n/);
+  });
+
+  it("leads a build error with BuildKit's reason and ends with the shortened command", async () => {
+    const dir = workspace();
+    fs.writeFileSync(
+      path.join(dir, 'Dockerfile.fails'),
+      'FROM 127.0.0.1:5000/testbed/busybox:1\nRUN echo "gantry-e2e-boom" && exit 3\n',
+    );
+    const result = await build(
+      { file: 'Dockerfile.fails', 'no-cache': 'true', tags: `${registry}/e2e/fails-${RUN}:1` },
+      dir,
+    );
+    expect(result.exitCode).toBe(1);
+    const lines = result.errors.join('\n').split('\n');
+    expect(lines[0]).toMatch(/^The build failed: .*did not complete successfully: exit code: 3/);
+    expect(lines[lines.length - 1]).toMatch(/^\(exit code 1 from docker buildx build /);
   });
 });

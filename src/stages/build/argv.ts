@@ -13,6 +13,8 @@ export interface BuildPlan {
   secretValueFiles: Record<string, string>;
   metadataFile: string;
   iidFile: string;
+  /** Leave out the default provenance (a builder that cannot attest, e.g. the docker driver). */
+  withoutDefaultAttestation?: boolean;
 }
 
 /** One `--secret` value; fields with commas or quotes get CSV quoting, as buildx parses CSV. */
@@ -35,7 +37,10 @@ function repeat(flag: string, values: string[]): string[] {
 /** Exporters that write files, not an image: there is no image ID to record for them. */
 function writesFilesOnly(outputs: string[]): boolean {
   return outputs.some(
-    (output) => /(?:^|,)type=(?:local|tar)(?:,|$)/.test(output) || output === '-',
+    (output) =>
+      /(?:^|,)\s*type=(?:local|tar)\s*(?:,|$)/.test(output) ||
+      // A bare path (no `type=`) is buildx's local exporter; `-` is a tarball on stdout.
+      !/(?:^|,)\s*type=/.test(output),
   );
 }
 
@@ -46,10 +51,16 @@ export function buildxArgs(plan: BuildPlan): string[] {
   args.push(...repeat('--add-host', inputs.addHosts));
   if (inputs.allow.length > 0) args.push('--allow', inputs.allow.join(','));
   args.push(...repeat('--annotation', plan.annotations));
+  const attestations = plan.withoutDefaultAttestation
+    ? inputs.attestations.filter((attest) => attest !== inputs.defaultAttestation)
+    : inputs.attestations;
+  args.push(...repeat('--attest', attestations));
   args.push(...repeat('--build-arg', inputs.buildArgs));
   args.push(...repeat('--build-context', inputs.buildContexts));
   args.push(...repeat('--cache-from', plan.cache.from));
   args.push(...repeat('--cache-to', plan.cache.to));
+  if (inputs.call) args.push('--call', inputs.call);
+  if (inputs.cgroupParent) args.push('--cgroup-parent', inputs.cgroupParent);
   if (inputs.file) args.push('--file', inputs.file);
   if (!writesFilesOnly(inputs.outputs)) args.push('--iidfile', plan.iidFile);
   args.push(...repeat('--label', plan.labels));
@@ -60,14 +71,13 @@ export function buildxArgs(plan: BuildPlan): string[] {
   args.push(...repeat('--no-cache-filter', inputs.noCacheFilters));
   args.push(...repeat('--output', inputs.outputs));
   if (inputs.platforms.length > 0) args.push('--platform', inputs.platforms.join(','));
-  if (inputs.provenance) args.push(`--provenance=${inputs.provenance}`);
   if (inputs.pull) args.push('--pull');
   if (inputs.push) args.push('--push');
-  if (inputs.sbom) args.push(`--sbom=${inputs.sbom}`);
+  const secrets = inputs.gitAuth ? [...inputs.secrets, inputs.gitAuth] : inputs.secrets;
   args.push(
     ...repeat(
       '--secret',
-      inputs.secrets.map((s) => secretArg(s, plan.secretValueFiles)),
+      secrets.map((s) => secretArg(s, plan.secretValueFiles)),
     ),
   );
   if (inputs.shmSize) args.push('--shm-size', inputs.shmSize);
@@ -75,7 +85,8 @@ export function buildxArgs(plan: BuildPlan): string[] {
   args.push(...repeat('--tag', plan.tags));
   if (inputs.target) args.push('--target', inputs.target);
   args.push(...repeat('--ulimit', inputs.ulimit));
-  args.push(inputs.context);
+  // `--` ends the flags: a context that starts with `-` is still read as the context.
+  args.push('--', inputs.context);
   return args;
 }
 
@@ -97,6 +108,7 @@ export function dockerBuildArgs(plan: BuildPlan, mode: 'buildkit' | 'legacy'): s
   }
   args.push(...repeat('--cache-from', plan.cache.from.map(plainCacheRef)));
   if (inputs.file) args.push('--file', inputs.file);
+  if (inputs.cgroupParent) args.push('--cgroup-parent', inputs.cgroupParent);
   args.push('--iidfile', plan.iidFile);
   args.push(...repeat('--label', plan.labels));
   if (inputs.network) args.push('--network', inputs.network);
@@ -112,7 +124,7 @@ export function dockerBuildArgs(plan: BuildPlan, mode: 'buildkit' | 'legacy'): s
   args.push(...repeat('--tag', plan.tags));
   if (inputs.target) args.push('--target', inputs.target);
   args.push(...repeat('--ulimit', inputs.ulimit));
-  args.push(inputs.context);
+  args.push('--', inputs.context);
   return args;
 }
 

@@ -12,6 +12,11 @@ export function parseBuildxInspect(text: string): BuilderInfo {
   return { name: field('Name'), driver: field('Driver') };
 }
 
+/** The docker driver (without the containerd image store) refuses attestations. */
+export function canAttest(info: BuilderInfo): boolean {
+  return info.driver !== 'docker';
+}
+
 export function canExportCache(
   info: BuilderInfo,
 ): { supported: true } | { supported: false; why: string } {

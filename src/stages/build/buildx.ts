@@ -3,10 +3,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { run } from '../../lib/exec';
+import { run, type RunResult } from '../../lib/exec';
 import { parseBuildxInspect, type BuilderInfo } from './builder-info';
 import { firstPlatformManifest, manifestSize } from './metadata';
 import type { SecretSource } from './model';
+import type { TagState } from './partial-push';
 
 /** Whether the buildx plugin runs at all. */
 export async function buildxInstalled(cwd: string): Promise<boolean> {
@@ -50,16 +51,11 @@ export async function withWorkDir<T>(fn: (dir: string) => Promise<T>): Promise<T
   }
 }
 
-/** Writes each value secret to its own 0600 file so no value reaches a command line. */
-export function writeSecretFiles(dir: string, secrets: SecretSource[]): Record<string, string> {
-  const files: Record<string, string> = {};
-  secrets.forEach((secret, index) => {
-    if (secret.kind !== 'value') return;
-    const file = path.join(dir, `secret-${index}`);
-    fs.writeFileSync(file, secret.value, { mode: 0o600 });
-    files[secret.id] = file;
-  });
-  return files;
+/** Writes each value secret to its planned 0600 file so no value reaches a command line. */
+export function writeSecretFiles(secrets: SecretSource[], files: Record<string, string>): void {
+  for (const secret of secrets) {
+    if (secret.kind === 'value') fs.writeFileSync(files[secret.id], secret.value, { mode: 0o600 });
+  }
 }
 
 export function readIfExists(file: string): string {
@@ -73,6 +69,28 @@ export async function runBuild(
 ): Promise<string> {
   const result = await run('docker', args, { cwd: options.cwd, env: options.env, stream: true });
   return `${result.stderr}\n${result.stdout}`;
+}
+
+/** A `--call` evaluation (check, outline, targets): its exit code is the verdict, not a crash. */
+export async function runCall(
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv },
+): Promise<RunResult> {
+  return run('docker', args, { ...options, stream: true, allowFailure: true });
+}
+
+/** The digest a tag points at in the registry, read with `buildx imagetools inspect`. */
+export async function tagDigest(ref: string, builder: string, cwd: string): Promise<TagState> {
+  const args = ['buildx', 'imagetools', 'inspect', '--format', '{{json .Manifest}}', ref];
+  if (builder) args.push('--builder', builder);
+  const result = await run('docker', args, { allowFailure: true, cwd });
+  if (result.exitCode === 0) {
+    const digest = /"digest":\s*"(sha256:[a-f0-9]{64})"/.exec(result.stdout)?.[1];
+    if (digest) return { digest };
+  }
+  const text = (result.stderr || result.stdout).trim();
+  if (/not found|manifest unknown|404/i.test(text)) return { missing: true };
+  return { unknown: text.split('\n').pop() ?? `exit code ${result.exitCode}` };
 }
 
 export async function dockerPush(ref: string, cwd: string): Promise<string> {

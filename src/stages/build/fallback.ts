@@ -35,6 +35,8 @@ export function fallbackBlocker(
   if (inputs.platforms.length > 1) return need('platforms', 'a multi-platform build');
   if (isOn(inputs.provenance)) return need('provenance', 'a provenance attestation');
   if (isOn(inputs.sbom)) return need('sbom', 'an SBOM attestation');
+  if (inputs.attests.length > 0) return need('attests', 'attestations');
+  if (inputs.callMethod !== 'build') return need('call', `call: ${inputs.callMethod}`);
   const exported = inputs.cacheTo.filter((value) => cacheExportType(value) !== 'inline');
   if (exported.length > 0) return need('cache-to', `cache export (${exported.join(', ')})`);
   if (['gha', 'registry', 'local'].includes(inputs.cache)) {

@@ -7,7 +7,22 @@ import type { Context } from '../../context';
 import { readBoolean, readChoice, readList, type InputSource } from '../../inputs';
 import { InputError } from '../../lib/errors';
 import { parseLineList, splitKeyValue } from '../../lib/line-list';
-import { CACHE_CHOICES, type BuildInputs, type SecretSource } from './model';
+import { attestArgs, defaultProvenance, toDockerEngine } from './attest';
+import { readBuildEnv } from './build-env';
+import { defaultGitContext, gitAuthSecretId, renderDefaultContext } from './git-context';
+import {
+  CACHE_CHOICES,
+  CALL_METHODS,
+  type BuildInputs,
+  type CallMethod,
+  type ContextOrigin,
+  type SecretSource,
+} from './model';
+
+export type BuildContextFacts = Pick<
+  Context,
+  'workspace' | 'ref' | 'sha' | 'serverUrl' | 'repository' | 'payload' | 'runId' | 'runAttempt'
+>;
 
 /** Build contexts buildx fetches itself (Git, HTTP tarballs, stdin): nothing to check locally. */
 export function isRemoteContext(context: string): boolean {
@@ -84,9 +99,9 @@ function checkContextAndFile(context: string, file: string, workspace: string): 
       throw new InputError('context', `the directory "${context}" does not exist in ${workspace}`);
     }
   }
-  if (file === '-') return;
+  // A remote context's Dockerfile is read inside it (a Git context: from the repository root).
+  if (file === '-' || isRemoteContext(context)) return;
   if (file === '') {
-    if (isRemoteContext(context)) return;
     const fallback = path.join(context, 'Dockerfile');
     if (!fs.existsSync(path.resolve(workspace, fallback))) {
       throw new InputError(
@@ -102,19 +117,86 @@ function checkContextAndFile(context: string, file: string, workspace: string): 
   }
 }
 
+// `context: workflow` / `context: git` are docker/metadata-action's input of that name (where
+// the ref comes from, the meta stage's `ref-source`), not a directory: no build context given.
+const META_CONTEXT_VALUES = ['workflow', 'git'];
+
+/**
+ * Without `context`, build-push-action builds the run's repository from Git. Gantry builds the
+ * workspace instead when it holds a checkout (or the Dockerfile): files that earlier steps
+ * generated and `.dockerignore` count, and nothing is cloned a second time. Without a checkout
+ * it uses the same Git context as build-push-action.
+ */
+function chooseContext(
+  raw: string,
+  file: string,
+  defaultContext: string,
+  workspace: string,
+): { context: string; origin: ContextOrigin } {
+  if (raw !== '' && !META_CONTEXT_VALUES.includes(raw)) {
+    const context = renderDefaultContext(raw, defaultContext);
+    return { context, origin: context === raw ? 'input' : 'git' };
+  }
+  const hasCheckout =
+    fs.existsSync(path.join(workspace, '.git')) ||
+    fs.existsSync(path.resolve(workspace, file || 'Dockerfile'));
+  return hasCheckout
+    ? { context: '.', origin: 'workspace' }
+    : { context: defaultContext, origin: 'git' };
+}
+
+/** `call` as buildx takes it; a bare `check` asks for JSON, which Gantry reads for findings. */
+function readCall(source: InputSource): { call: string; callMethod: CallMethod } {
+  const raw = source.get('call');
+  if (raw === '') return { call: '', callMethod: 'build' };
+  const [method, ...options] = raw.split(',').map((part) => part.trim());
+  const callMethod = CALL_METHODS.find((m) => m === method.toLowerCase());
+  if (!callMethod) {
+    throw new InputError(
+      'call',
+      `"${raw}" is not a method buildx evaluates; use one of ${CALL_METHODS.join(', ')} ` +
+        '(optionally with options, e.g. check,format=json)',
+    );
+  }
+  const hasFormat = options.some((option) => option.startsWith('format='));
+  if (callMethod === 'check' && !hasFormat) {
+    return { call: [callMethod, ...options, 'format=json'].join(','), callMethod };
+  }
+  return { call: [callMethod, ...options].join(','), callMethod };
+}
+
 export function parseBuildInputs(
   source: InputSource,
-  ctx: Pick<Context, 'workspace'>,
+  ctx: BuildContextFacts,
   env: NodeJS.ProcessEnv = process.env,
 ): BuildInputs {
   const workspace = ctx.workspace;
-  const context = source.get('context') || '.';
   const file = source.get('file');
+  const defaultContext = defaultGitContext(ctx, env);
+  const { context, origin: contextOrigin } = chooseContext(
+    source.get('context'),
+    file,
+    defaultContext,
+    workspace,
+  );
   checkContextAndFile(context, file, workspace);
 
   const buildArgs = keyValueLines(source, 'build-args', 'NAME=value');
-  const buildContexts = keyValueLines(source, 'build-contexts', 'name=path-or-url');
+  const buildContexts = keyValueLines(source, 'build-contexts', 'name=path-or-url').map((item) =>
+    renderDefaultContext(item, defaultContext),
+  );
   const secrets = readSecrets(source, workspace);
+  const gitAuthId = gitAuthSecretId(ctx.serverUrl);
+  const githubToken = source.get('github-token');
+  const usesDefaultContext =
+    context.startsWith(defaultContext) ||
+    buildContexts.some((item) => item.includes(defaultContext));
+  const gitAuth: SecretSource | undefined =
+    githubToken &&
+    usesDefaultContext &&
+    !secrets.some((s) => s.id === 'GIT_AUTH_TOKEN' || s.id === gitAuthId)
+      ? { id: gitAuthId, kind: 'value', value: githubToken }
+      : undefined;
   const platforms = readList(source, 'platforms');
   const push = readBoolean(source, 'push', false);
   const load = readBoolean(source, 'load', false);
@@ -140,6 +222,33 @@ export function parseBuildInputs(
     throw new InputError('shm-size', `"${shmSize}" is not a size such as 64m or 2g`);
   }
 
+  const buildEnv = readBuildEnv(env);
+  const outputs = readList(source, 'outputs', { ignoreComma: true, quote: false });
+  const provenance = source.get('provenance');
+  const sbom = source.get('sbom');
+  const attests = readList(source, 'attests', { ignoreComma: true });
+  const { owner, repo } = ctx.repository;
+  const builderId =
+    `${ctx.serverUrl.replace(/\/+$/, '')}/${owner}/${repo}/actions/runs/${ctx.runId}` +
+    `/attempts/${ctx.runAttempt}`;
+  const attestRequest = {
+    provenance,
+    sbom,
+    attests,
+    builderId,
+    privateRepository: ctx.payload?.repository?.private === true,
+    noDefaultAttestations: buildEnv.noDefaultAttestations,
+    toDockerEngine: toDockerEngine(outputs, load),
+  };
+  const attestations = attestArgs(attestRequest);
+  // trivy-action's `cache` is a boolean (cache Trivy's DB): for the build it means no plan given.
+  const cacheSource: InputSource = {
+    get: (name, options) => {
+      const value = source.get(name, options);
+      return name === 'cache' && ['true', 'false'].includes(value.toLowerCase()) ? '' : value;
+    },
+  };
+
   const warnings = credentialLookingArgs(buildArgs).map(
     (key) =>
       `build-args: "${key}" looks like a credential. Build args are stored in the image ` +
@@ -149,6 +258,9 @@ export function parseBuildInputs(
 
   return {
     context,
+    contextOrigin,
+    defaultContext,
+    gitAuth,
     file,
     target: source.get('target'),
     platforms,
@@ -158,8 +270,8 @@ export function parseBuildInputs(
     ssh: readList(source, 'ssh', { ignoreComma: true }),
     push,
     load,
-    outputs: readList(source, 'outputs', { ignoreComma: true, quote: false }),
-    cache: readChoice(source, 'cache', CACHE_CHOICES, 'auto'),
+    outputs,
+    cache: readChoice(cacheSource, 'cache', CACHE_CHOICES, 'auto'),
     cacheDir:
       source.get('local-cache-dir') || path.join(env.RUNNER_TEMP || os.tmpdir(), 'gantry-cache'),
     cacheFrom: readList(source, 'cache-from', { ignoreComma: true, quote: false }),
@@ -167,8 +279,13 @@ export function parseBuildInputs(
     noCache: readBoolean(source, 'no-cache', false),
     noCacheFilters: readList(source, 'no-cache-filters'),
     pull: readBoolean(source, 'pull', false),
-    provenance: source.get('provenance'),
-    sbom: source.get('sbom'),
+    provenance,
+    sbom,
+    attests,
+    attestations,
+    defaultAttestation: defaultProvenance(attestRequest),
+    ...readCall(source),
+    cgroupParent: source.get('cgroup-parent'),
     network: source.get('network'),
     addHosts: readList(source, 'add-hosts'),
     shmSize,
@@ -179,6 +296,7 @@ export function parseBuildInputs(
     labels: parseLineList(source.get('labels', { trim: false }), 'labels'),
     annotations: parseLineList(source.get('annotations', { trim: false }), 'annotations'),
     metaImagesGiven,
+    env: buildEnv,
     warnings,
   };
 }

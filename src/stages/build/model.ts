@@ -1,4 +1,7 @@
 // What the build stage hands to scan and deploy, and the typed inputs it parsed.
+import type { BuildEnvSettings } from './build-env';
+import type { CheckFinding } from './checks';
+
 export interface BuildResult {
   imageId: string;
   /** Manifest (or index) digest, sha256:... */
@@ -18,6 +21,13 @@ export interface BuildResult {
   durationMs: number;
   steps: StepCounts;
   cache: CachePlan;
+  /** `call` other than build: what was evaluated, and the check findings (for `check`). */
+  call:
+    { method: CallMethod; findings: CheckFinding[]; output: string; failed: boolean } | undefined;
+  /** Build check warnings the build itself recorded (BUILDX_METADATA_WARNINGS). */
+  warnings: CheckFinding[];
+  /** Whether the job summary gets the build section (DOCKER_BUILD_SUMMARY). */
+  summary: boolean;
 }
 
 export type BuilderKind = 'buildx' | 'docker-buildkit' | 'docker-legacy';
@@ -50,8 +60,21 @@ export type SecretSource =
   | { id: string; kind: 'file'; path: string }
   | { id: string; kind: 'env'; variable: string };
 
+/** `call` methods buildx evaluates instead of (or as) a build. */
+export const CALL_METHODS = ['build', 'check', 'outline', 'targets'] as const;
+export type CallMethod = (typeof CALL_METHODS)[number];
+
+/** Where the build context came from, for the log. */
+export type ContextOrigin = 'input' | 'workspace' | 'git';
+
 export interface BuildInputs {
+  /** The context buildx gets (`{{defaultContext}}` rendered). */
   context: string;
+  contextOrigin: ContextOrigin;
+  /** The run's repository as a Git context (build-push-action's default). */
+  defaultContext: string;
+  /** The `GIT_AUTH_TOKEN.<host>` secret from `github-token`, when the Git context is used. */
+  gitAuth: SecretSource | undefined;
   /** The Dockerfile as given ('' = `<context>/Dockerfile`). */
   file: string;
   target: string;
@@ -73,6 +96,15 @@ export interface BuildInputs {
   pull: boolean;
   provenance: string;
   sbom: string;
+  attests: string[];
+  /** The `--attest` values (provenance, sbom, attests and the default provenance). */
+  attestations: string[];
+  /** Of those, the default provenance (no provenance asked for), which a builder may lack. */
+  defaultAttestation: string | undefined;
+  /** `--call` as passed ('' = a plain build) and its method. */
+  call: string;
+  callMethod: CallMethod;
+  cgroupParent: string;
   network: string;
   addHosts: string[];
   shmSize: string;
@@ -85,6 +117,7 @@ export interface BuildInputs {
   annotations: string[];
   /** Whether the meta stage's `images` input names any image (meta will supply tags). */
   metaImagesGiven: boolean;
+  env: BuildEnvSettings;
   /** Things worth a warning that do not stop the build (credential-looking build args). */
   warnings: string[];
 }

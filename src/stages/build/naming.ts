@@ -23,9 +23,32 @@ export interface ImageNaming {
   annotations: string[];
 }
 
+// `manifest,index:key=value` -> `key`: an annotation's key without its levels.
+const ANNOTATION_LEVELS =
+  /^(?:(?:manifest|index|manifest-descriptor|index-descriptor)(?:\[[^\]]*\])?,?)+:/;
+
+function annotationKey(item: string): string {
+  const at = item.indexOf('=');
+  const key = at > 0 ? item.slice(0, at) : item;
+  return key.replace(ANNOTATION_LEVELS, '');
+}
+
+function labelKey(item: string): string {
+  const at = item.indexOf('=');
+  return at > 0 ? item.slice(0, at) : item;
+}
+
+/** The items of `given` whose key is not among `rendered` (by `keyOf`). */
+function notRendered(rendered: string[], given: string[], keyOf: (item: string) => string) {
+  const keys = new Set(rendered.map(keyOf));
+  return given.filter((item) => !keys.has(keyOf(item)));
+}
+
 /**
- * With meta: its tags, labels and annotations (which already hold the user's extras), plus any
- * given here. Without meta: `tags` are full references, checked now, before anything builds.
+ * With meta: its tags, and its labels and annotations, which are the user's `labels` and
+ * `annotations` with templates rendered (`team={{branch}}` -> `team=main`) on every level
+ * asked for: the raw input must not go over them, so only keys meta did not render are added.
+ * Without meta: `tags` are full references, checked now, before anything builds.
  */
 export function resolveNaming(inputs: BuildInputs, previous: PipelineResults): ImageNaming {
   const meta = previous.meta;
@@ -41,8 +64,12 @@ export function resolveNaming(inputs: BuildInputs, previous: PipelineResults): I
   }
   const naming = {
     tags: meta ? [...meta.tags] : [...new Set(inputs.tags)],
-    labels: mergeByKey(meta?.labels ?? [], inputs.labels),
-    annotations: mergeByKey(meta?.annotations ?? [], inputs.annotations),
+    labels: meta
+      ? [...meta.labels, ...notRendered(meta.labels, inputs.labels, labelKey)]
+      : mergeByKey(inputs.labels),
+    annotations: meta
+      ? [...meta.annotations, ...notRendered(meta.annotations, inputs.annotations, annotationKey)]
+      : mergeByKey(inputs.annotations),
   };
   if ((inputs.push || inputs.cache === 'registry') && naming.tags.length === 0) {
     throw new InputError(

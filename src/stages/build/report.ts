@@ -1,6 +1,7 @@
 // The build stage's action outputs and its job summary section.
 import { code, table } from '../../lib/markdown';
 import type { StageReport } from '../types';
+import { checkVerdict, type CheckFinding } from './checks';
 import type { BuildResult } from './model';
 
 export function formatBytes(bytes: number | undefined): string {
@@ -27,7 +28,41 @@ const BUILDER_NAMES = {
   'docker-legacy': 'docker build, legacy builder (no buildx)',
 };
 
+function findingsTable(findings: CheckFinding[]): string {
+  return table(
+    ['Level', 'Rule', 'Where', 'Finding'],
+    findings.map((finding) => [
+      finding.level,
+      finding.url ? `[${finding.rule || 'check'}](${finding.url})` : finding.rule || '–',
+      finding.sourceFile
+        ? code(`${finding.sourceFile}${finding.line ? `:${finding.line}` : ''}`)
+        : '–',
+      // The message quotes the Dockerfile: a code span keeps its text from rendering as HTML.
+      code(finding.message.replace(/\r?\n/g, ' ')),
+    ]),
+  );
+}
+
+/** `call: check|outline|targets`: what buildx said, and for check the verdict. */
+function callReport(result: BuildResult, call: NonNullable<BuildResult['call']>): StageReport {
+  const lines = [`### Build: call ${call.method}`, ''];
+  if (call.method === 'check') {
+    lines.push(checkVerdict(call.findings), '');
+    if (call.findings.length > 0) lines.push(findingsTable(call.findings));
+  } else {
+    lines.push('```', call.output.trimEnd(), '```');
+  }
+  return {
+    outputs: { imageid: '', digest: '', metadata: JSON.stringify(result.metadata), image: '' },
+    summary: result.summary ? lines.join('\n') + '\n' : '',
+    failure: call.failed
+      ? `call: ${call.method}: ${call.method === 'check' ? checkVerdict(call.findings) : 'buildx failed'}`
+      : undefined,
+  };
+}
+
 export function buildReport(result: BuildResult): StageReport {
+  if (result.call) return callReport(result, result.call);
   const outputs = {
     imageid: result.imageId,
     digest: result.digest,
@@ -56,9 +91,18 @@ export function buildReport(result: BuildResult): StageReport {
     `Built with ${BUILDER_NAMES[result.builder]}${where ? `; ${where}` : ''}.`,
     `Cache plan: ${result.cache.reasons.join('; ') || result.cache.kind}.`,
   ];
+  if (result.warnings.length > 0) {
+    lines.push(
+      '',
+      `Build checks: ${checkVerdict(result.warnings)}`,
+      '',
+      findingsTable(result.warnings),
+    );
+  }
   if (result.tags.length > 0) {
     lines.push('', '<details><summary>Tags</summary>', '');
     lines.push(...result.tags.map((tag) => `- ${code(tag)}`), '', '</details>');
   }
-  return { outputs, summary: lines.join('\n') + '\n' };
+  // DOCKER_BUILD_SUMMARY=false turns the section off, as it turns off build-push-action's.
+  return { outputs, summary: result.summary ? lines.join('\n') + '\n' : '' };
 }

@@ -1,11 +1,12 @@
-// One build from parsed inputs to a BuildResult: merge meta's tags, labels and annotations,
-// choose buildx or the fallback, plan the cache, build, push, and read back what was made.
+// One build from parsed inputs to a BuildResult: merge meta's names, run the planned attempts in
+// order (plan.ts) until one succeeds, and read back what was made. After a failed push, the
+// registry is asked which tags moved, so the error says so.
 import * as core from '@actions/core';
-import * as path from 'path';
 import type { Context } from '../../context';
+import { CommandError, shortenCommand, tail } from '../../lib/exec';
 import type { PipelineResults } from '../types';
 import { buildxArgs, dockerBuildArgs, type BuildPlan } from './argv';
-import { canExportCache } from './builder-info';
+import { canAttest, canExportCache } from './builder-info';
 import {
   buildxInstalled,
   dockerCliVersion,
@@ -15,29 +16,40 @@ import {
   readIfExists,
   registryImageSize,
   runBuild,
+  runCall,
+  tagDigest,
   withWorkDir,
   writeSecretFiles,
 } from './buildx';
-import { cacheBranches, cacheExportType, planCache, type CacheRequest } from './cache';
+import { cacheExportType } from './cache';
+import {
+  checkAnnotations,
+  checkVerdict,
+  metadataWarnings,
+  parseCheckResults,
+  type CheckFinding,
+} from './checks';
 import { fallbackBlocker, fallbackMode, fallbackWarning } from './fallback';
+import { gitSubdir } from './git-context';
 import { fallbackMetadata, pushedDigest, readBuildxIdentity, type BuildIdentity } from './metadata';
 import type { BuildInputs, BuildResult, BuilderKind, CachePlan, SecretSource } from './model';
+import { resolveNaming, type ImageNaming } from './naming';
+import { describeTags, pushedDigestFromLog, tagReport, type TagState } from './partial-push';
+import {
+  buildAttempts,
+  buildPlan,
+  buildxSecrets,
+  fallbackSecrets,
+  nextAttempt,
+  type Attempt,
+  type Diagnosis,
+} from './plan';
 import { countSteps, exportedManifest, parseBuildSteps } from './progress';
-import { resolveNaming } from './naming';
 import { retryingPush } from './push-retry';
-import { imageName, pinDigest } from './refs';
+import { pinDigest } from './refs';
 
 function ghaCacheAvailable(env: NodeJS.ProcessEnv): boolean {
   return Boolean(env.ACTIONS_RUNTIME_TOKEN && (env.ACTIONS_CACHE_URL || env.ACTIONS_RESULTS_URL));
-}
-
-/** The fallback's `docker build` cannot read env secrets itself: give it their values as files. */
-function secretsForFallback(secrets: SecretSource[], env: NodeJS.ProcessEnv): SecretSource[] {
-  return secrets.map((secret) =>
-    secret.kind === 'env'
-      ? { id: secret.id, kind: 'value', value: env[secret.variable] ?? '' }
-      : secret,
-  );
 }
 
 function maskSecrets(secrets: SecretSource[], env: NodeJS.ProcessEnv): void {
@@ -55,9 +67,218 @@ interface Built extends BuildIdentity {
   builder: BuilderKind;
   log: string;
   sizeBytes: number | undefined;
+  call: BuildResult['call'];
 }
 
-type ExportSupport = CacheRequest['exportSupport'];
+const CONTEXT_ORIGINS = {
+  input: 'the `context` input',
+  workspace: 'no `context` given; the workspace holds a checkout',
+  git: 'the Git context of this run (as docker/build-push-action builds without `context`)',
+};
+
+/** Runs one attempt of the plan. */
+async function runAttempt(
+  attempt: Attempt,
+  plan: BuildPlan,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  previous: PipelineResults,
+): Promise<Built> {
+  const { inputs } = plan;
+  if (attempt.kind === 'buildx') {
+    // buildx records the build's check warnings in the metadata file only when asked.
+    const buildEnv = { ...env, BUILDX_METADATA_WARNINGS: 'true' };
+    if (inputs.callMethod !== 'build') return await runEvaluation(plan, cwd, buildEnv);
+    const log = await retryingPush(
+      () => runBuild(buildxArgs(plan), { cwd, env: buildEnv }),
+      core.warning,
+    );
+    const identity = readBuildxIdentity(
+      readIfExists(plan.metadataFile),
+      readIfExists(plan.iidFile),
+    );
+    return { ...identity, builder: 'buildx', log, sizeBytes: undefined, call: undefined };
+  }
+  const cliVersion = await dockerCliVersion(cwd);
+  const mode = fallbackMode(cliVersion);
+  const explicitAnnotations = !previous.meta && inputs.annotations.length > 0;
+  const blocker = fallbackBlocker(inputs, mode, explicitAnnotations);
+  if (blocker) throw blocker;
+  core.warning(fallbackWarning(mode, cliVersion));
+  const log = await runBuild(dockerBuildArgs(plan, mode), {
+    cwd,
+    env: { ...env, DOCKER_BUILDKIT: mode === 'buildkit' ? '1' : '0' },
+  });
+  const imageId = readIfExists(plan.iidFile).trim();
+  let digest = '';
+  if (inputs.push) {
+    for (const tag of plan.tags) {
+      const pushed = pushedDigest(await dockerPush(tag, cwd));
+      digest ||= pushed;
+    }
+  }
+  return {
+    imageId,
+    digest,
+    metadata: fallbackMetadata(imageId, digest, plan.tags),
+    builder: mode === 'buildkit' ? 'docker-buildkit' : 'docker-legacy',
+    log,
+    sizeBytes: await engineImageSize(imageId, cwd),
+    call: undefined,
+  };
+}
+
+/** `call: check|outline|targets`: buildx evaluates the build instead of running it. */
+async function runEvaluation(plan: BuildPlan, cwd: string, env: NodeJS.ProcessEnv): Promise<Built> {
+  const args = buildxArgs(plan);
+  const result = await runCall(args, { cwd, env });
+  const method = plan.inputs.callMethod;
+  let findings: CheckFinding[] = [];
+  if (method === 'check') {
+    const parsed = parseCheckResults(result.stdout);
+    if (parsed === undefined && result.exitCode !== 0) {
+      throw new CommandError(`docker ${args.join(' ')}`, result);
+    }
+    findings = parsed ?? [];
+  } else if (result.exitCode !== 0) {
+    throw new CommandError(`docker ${args.join(' ')}`, result);
+  }
+  return {
+    imageId: '',
+    digest: '',
+    metadata: {},
+    builder: 'buildx',
+    log: `${result.stderr}\n${result.stdout}`,
+    sizeBytes: undefined,
+    call: { method, findings, output: result.stdout, failed: result.exitCode !== 0 },
+  };
+}
+
+/** Why an attempt failed, as far as the next attempt cares (asked only after a failure). */
+async function diagnose(inputs: BuildInputs, cwd: string): Promise<Diagnosis> {
+  if (!(await buildxInstalled(cwd))) {
+    return { buildx: false, cliVersion: await dockerCliVersion(cwd) };
+  }
+  const builder = await inspectBuilder(inputs.builder, cwd);
+  return { buildx: true, exportSupport: canExportCache(builder), attestations: canAttest(builder) };
+}
+
+/** BuildKit's own error line (`ERROR: failed to build: ...`), the reason a reader wants first. */
+function buildkitReason(output: string): string | undefined {
+  const lines = output.trimEnd().split('\n').reverse();
+  const line = lines.find((l) => /^(?:#\d+ )?ERROR:? /.test(l));
+  return line?.replace(/^(?:#\d+ )?ERROR:? /, '').trim();
+}
+
+/** The error a failed build ends with: the reason, the log's end, the tags' state, the command. */
+async function failedBuild(
+  err: unknown,
+  inputs: BuildInputs,
+  naming: ImageNaming,
+  cwd: string,
+): Promise<unknown> {
+  if (!(err instanceof CommandError)) return err;
+  const output = `${err.result.stderr}\n${err.result.stdout}`;
+  const parts: string[] = [];
+  const reason = buildkitReason(output);
+  if (reason) parts.push(`The build failed: ${reason}`);
+  parts.push(tail(err.result.stderr || err.result.stdout, 15));
+  if (inputs.push && naming.tags.length > 0) {
+    const digest = pushedDigestFromLog(output);
+    if (digest) {
+      const states: Record<string, TagState> = {};
+      for (const tag of naming.tags) states[tag] = await tagDigest(tag, inputs.builder, cwd);
+      parts.push(describeTags(digest, tagReport(digest, states)));
+    }
+  }
+  parts.push(`(exit code ${err.result.exitCode} from ${shortenCommand(err.command)})`);
+  const failure = new Error(parts.join('\n'));
+  failure.name = 'BuildError';
+  return failure;
+}
+
+function annotate(findings: CheckFinding[], inputs: BuildInputs): void {
+  if (findings.length === 0) return;
+  if (!inputs.env.checksAnnotations) {
+    core.info(
+      `${findings.length} build check finding(s); annotations off (DOCKER_BUILD_CHECKS_ANNOTATIONS=false)`,
+    );
+    return;
+  }
+  const where = { file: inputs.file, context: inputs.context, gitSubdir: gitSubdir(inputs) };
+  for (const annotation of checkAnnotations(findings, where)) {
+    if (annotation.level === 'error') core.error(annotation.message, annotation.properties);
+    else core.warning(annotation.message, annotation.properties);
+  }
+}
+
+interface AttemptContext {
+  inputs: BuildInputs;
+  naming: ImageNaming;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  previous: PipelineResults;
+}
+
+/** Runs the plan's attempts in order, each after the failure it answers, until one succeeds. */
+async function runAttempts(
+  attempts: Attempt[],
+  { inputs, naming, cwd, env, previous }: AttemptContext,
+  dir: string,
+): Promise<{ built: Built; cache: CachePlan }> {
+  let index = 0;
+  let cache = attempts[0].cache(undefined);
+  let withDefaultAttestation = true;
+  for (;;) {
+    const attempt = attempts[index];
+    core.info(`Cache plan: ${cache.reasons.join('; ')}`);
+    for (const value of cache.from) core.info(`  cache-from ${value}`);
+    for (const value of cache.to) core.info(`  cache-to   ${value}`);
+    const secrets =
+      attempt.kind === 'buildx' ? buildxSecrets(inputs) : fallbackSecrets(inputs.secrets, env);
+    const plan = buildPlan(inputs, naming, cache, secrets, dir, withDefaultAttestation);
+    writeSecretFiles(secrets, plan.secretValueFiles);
+    try {
+      return { built: await runAttempt(attempt, plan, cwd, env, previous), cache };
+    } catch (err) {
+      if (!(err instanceof CommandError)) throw err;
+      const diagnosis = await diagnose(inputs, cwd);
+      const next = nextAttempt(attempts, index, diagnosis, { cache, withDefaultAttestation });
+      if (next === undefined) throw await failedBuild(err, inputs, naming, cwd);
+      const exported = cache.to.some((value) => cacheExportType(value) !== 'inline');
+      const hadDefaultAttestation = withDefaultAttestation && inputs.defaultAttestation;
+      index = next;
+      cache = attempts[next].cache(diagnosis);
+      withDefaultAttestation = attempts[next].withDefaultAttestation(diagnosis);
+      if (diagnosis.buildx && !diagnosis.exportSupport.supported && exported) {
+        core.warning(`Building again with inline cache: ${diagnosis.exportSupport.why}.`);
+      }
+      if (diagnosis.buildx && hadDefaultAttestation && !withDefaultAttestation) {
+        core.warning(
+          'Building again without the default provenance attestation: the builder ' +
+            `"${inputs.builder || 'default'}" takes no attestations (docker driver).`,
+        );
+      }
+    }
+  }
+}
+
+/** Bytes of the image: in the engine when loaded, else what a pull of the pushed one fetches. */
+async function imageSize(
+  built: Built,
+  image: string,
+  inputs: BuildInputs,
+  cwd: string,
+): Promise<number | undefined> {
+  if (built.sizeBytes !== undefined || built.builder !== 'buildx' || built.call) {
+    return built.sizeBytes;
+  }
+  if (inputs.load && built.imageId) return engineImageSize(built.imageId, cwd);
+  if (inputs.push && image) {
+    return registryImageSize(image, exportedManifest(built.log), inputs.builder, cwd);
+  }
+  return undefined;
+}
 
 export async function runBuildStage(
   inputs: BuildInputs,
@@ -65,112 +286,31 @@ export async function runBuildStage(
   previous: PipelineResults,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<BuildResult> {
-  maskSecrets(inputs.secrets, env);
+  maskSecrets(buildxSecrets(inputs), env);
   for (const warning of inputs.warnings) core.warning(warning);
+  for (const note of inputs.env.notes) core.info(note);
+  core.info(`Context: ${inputs.context} (${CONTEXT_ORIGINS[inputs.contextOrigin]})`);
   const naming = resolveNaming(inputs, previous);
   const cwd = ctx.workspace;
-
-  const cacheFor = (exportSupport: ExportSupport): CachePlan => {
-    const cache = planCache({
-      cache: inputs.cache,
-      cacheFrom: inputs.cacheFrom,
-      cacheTo: inputs.cacheTo,
-      noCache: inputs.noCache,
-      push: inputs.push,
-      imageName: naming.tags[0] ? imageName(naming.tags[0]) : undefined,
-      firstTag: naming.tags[0],
-      target: inputs.target,
-      ...cacheBranches(ctx),
-      cacheDir: path.resolve(cwd, inputs.cacheDir),
-      ghaAvailable: ghaCacheAvailable(env),
-      exportSupport,
-    });
-    core.info(`Cache plan: ${cache.reasons.join('; ')}`);
-    for (const value of cache.from) core.info(`  cache-from ${value}`);
-    for (const value of cache.to) core.info(`  cache-to   ${value}`);
-    return cache;
-  };
-  let cache = cacheFor({ supported: true });
+  const attempts = buildAttempts(inputs, naming, {
+    workspace: cwd,
+    ref: ctx.ref,
+    headRef: ctx.headRef,
+    defaultBranch: ctx.defaultBranch,
+    ghaAvailable: ghaCacheAvailable(env),
+  });
 
   const started = Date.now();
-  const built = await withWorkDir(async (dir): Promise<Built> => {
-    const planWith = (plannedCache: CachePlan, secrets: SecretSource[]): BuildPlan => ({
-      inputs: { ...inputs, secrets },
-      ...naming,
-      cache: plannedCache,
-      secretValueFiles: writeSecretFiles(dir, secrets),
-      metadataFile: path.join(dir, 'metadata.json'),
-      iidFile: path.join(dir, 'iid'),
-    });
-    const withBuildx = async (plan: BuildPlan): Promise<Built> => {
-      const log = await retryingPush(() => runBuild(buildxArgs(plan), { cwd }), core.warning);
-      const identity = readBuildxIdentity(
-        readIfExists(plan.metadataFile),
-        readIfExists(plan.iidFile),
-      );
-      return { ...identity, builder: 'buildx', log, sizeBytes: undefined };
-    };
-
-    // buildx first, without asking: on a normal machine that saves a round trip per build.
-    // Only a failure asks why: no buildx at all, or a docker-driver builder that cannot export
-    // the planned cache (buildx refuses those before building anything).
-    try {
-      return await withBuildx(planWith(cache, inputs.secrets));
-    } catch (err) {
-      if (!(await buildxInstalled(cwd))) {
-        const cliVersion = await dockerCliVersion(cwd);
-        cache = cacheFor({ supported: false, why: 'buildx is not installed' });
-        return await withDockerBuild(cliVersion, cache);
-      }
-      const exportsCache = cache.to.some((value) => cacheExportType(value) !== 'inline');
-      if (!exportsCache) throw err;
-      const support = canExportCache(await inspectBuilder(inputs.builder, cwd));
-      if (support.supported) throw err;
-      cache = cacheFor(support); // inline for `auto`; a clear InputError for an explicit kind
-      core.warning(`Building again with inline cache: ${support.why}.`);
-      return await withBuildx(planWith(cache, inputs.secrets));
-    }
-
-    async function withDockerBuild(cliVersion: string, plannedCache: CachePlan): Promise<Built> {
-      const mode = fallbackMode(cliVersion);
-      const explicitAnnotations = !previous.meta && inputs.annotations.length > 0;
-      const blocker = fallbackBlocker(inputs, mode, explicitAnnotations);
-      if (blocker) throw blocker;
-      core.warning(fallbackWarning(mode, cliVersion));
-      const plan = planWith(plannedCache, secretsForFallback(inputs.secrets, env));
-      const log = await runBuild(dockerBuildArgs(plan, mode), {
-        cwd,
-        env: { ...env, DOCKER_BUILDKIT: mode === 'buildkit' ? '1' : '0' },
-      });
-      const imageId = readIfExists(plan.iidFile).trim();
-      let digest = '';
-      if (inputs.push) {
-        for (const tag of naming.tags) {
-          const pushed = pushedDigest(await dockerPush(tag, cwd));
-          digest ||= pushed;
-        }
-      }
-      return {
-        imageId,
-        digest,
-        metadata: fallbackMetadata(imageId, digest, naming.tags),
-        builder: mode === 'buildkit' ? 'docker-buildkit' : 'docker-legacy',
-        log,
-        sizeBytes: await engineImageSize(imageId, cwd),
-      };
-    }
-  });
+  const { built, cache } = await withWorkDir((dir) =>
+    runAttempts(attempts, { inputs, naming, cwd, env, previous }, dir),
+  );
   const durationMs = Date.now() - started;
 
+  const warnings = metadataWarnings(built.metadata);
+  annotate(built.call?.findings ?? warnings, inputs);
+  if (built.call) core.info(`call: ${built.call.method}: ${checkVerdict(built.call.findings)}`);
+
   const image = built.digest && naming.tags[0] ? pinDigest(naming.tags[0], built.digest) : '';
-  let sizeBytes = built.sizeBytes;
-  if (sizeBytes === undefined && built.builder === 'buildx') {
-    if (inputs.load && built.imageId) sizeBytes = await engineImageSize(built.imageId, cwd);
-    else if (inputs.push && image) {
-      const manifest = exportedManifest(built.log);
-      sizeBytes = await registryImageSize(image, manifest, inputs.builder, cwd);
-    }
-  }
   const result: BuildResult = {
     imageId: built.imageId,
     digest: built.digest,
@@ -178,12 +318,15 @@ export async function runBuildStage(
     metadata: built.metadata,
     tags: naming.tags,
     builder: built.builder,
-    pushed: inputs.push,
-    loaded: inputs.load || built.builder !== 'buildx',
-    sizeBytes,
+    pushed: inputs.push && !built.call,
+    loaded: !built.call && (inputs.load || built.builder !== 'buildx'),
+    sizeBytes: await imageSize(built, image, inputs, cwd),
     durationMs,
     steps: countSteps(parseBuildSteps(built.log)),
     cache,
+    call: built.call,
+    warnings,
+    summary: inputs.env.summary,
   };
   core.info(`Image: ${result.image || '(not pushed)'}`);
   core.info(`Digest: ${result.digest || '(none)'}`);

@@ -1,0 +1,40 @@
+// A failed command's error leads with why (the end of its output) and names the command after,
+// shortened; the one wrapper every stage uses to run a process.
+import { CommandError, describeCommand, shortenCommand } from '../../src/lib/exec';
+
+describe('CommandError', () => {
+  it('leads with the reason and ends with the command', () => {
+    const err = new CommandError('docker buildx build -- .', {
+      exitCode: 1,
+      stdout: '',
+      stderr:
+        '#5 [2/3] RUN false\nERROR: failed to build: process "/bin/sh -c false" did not complete successfully: exit code: 1\n',
+    });
+    const lines = err.message.split('\n');
+    expect(lines[0]).toBe('#5 [2/3] RUN false');
+    expect(lines[1]).toMatch(/^ERROR: failed to build/);
+    expect(lines[2]).toBe('(exit code 1 from docker buildx build -- .)');
+  });
+
+  it('says there was no output', () => {
+    const err = new CommandError('kubectl get pods', { exitCode: 2, stdout: '', stderr: '' });
+    expect(err.message).toBe('(no output)\n(exit code 2 from kubectl get pods)');
+  });
+});
+
+describe('shortenCommand', () => {
+  it('keeps short commands', () => expect(shortenCommand('docker version')).toBe('docker version'));
+
+  it('cuts a long command in the middle, at argument boundaries', () => {
+    const args = [
+      'buildx',
+      'build',
+      ...Array.from({ length: 60 }, (_, i) => `--label=k${i}=v`),
+      '--',
+      '.',
+    ];
+    const short = shortenCommand(describeCommand('docker', args));
+    expect(short.length).toBeLessThanOrEqual(160);
+    expect(short).toMatch(/^docker buildx build --label=k0=v .* … .* -- \.$/);
+  });
+});
