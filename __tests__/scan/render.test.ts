@@ -44,6 +44,8 @@ function result(
     trivyVersion: '0.68.2',
     verdict,
     dbRepository: '',
+    setAside: [],
+    policyFiles: [],
   };
 }
 
@@ -169,5 +171,55 @@ describe('the PR comment', () => {
     expect(commentMarker('ci', 'ship')).toBe('<!-- gantry-scan: ci/ship -->');
     expect(commentMarker('ci', 'ship')).not.toBe(commentMarker('ci', 'scan-2'));
     expect(commentMarker('a-->b', 'x')).not.toMatch(/-->.*-->/);
+  });
+});
+
+describe('what was kept from the gate, and untrusted text', () => {
+  const hostile: Finding = {
+    kind: 'secret',
+    id: 'aws-access-key-id',
+    severity: 'CRITICAL',
+    title: 'AWS Access Key ID',
+    target: 'app/<img src=x>.env',
+    message: 'KEY=**** <details open> [x](https://evil.example) @acme/security <!-- hide',
+    startLine: 2,
+  };
+  const suppressed: Finding = {
+    kind: 'vulnerability',
+    id: 'CVE-2099-0001',
+    severity: 'CRITICAL',
+    title: 't',
+    target: 'debian',
+    pkgName: 'libgantry-testbed',
+    installedVersion: '1.0.0-1',
+    fixedVersion: '',
+    suppressed: { status: 'ignored', source: '/tmp/x', statement: '', rule: '.trivyignore:2' },
+  };
+  const r: ScanResult = {
+    ...result([hostile, suppressed], 'CRITICAL', 'fs'),
+    setAside: ['TRIVY_SEVERITY from the environment (the scan follows the severity input)'],
+    policyFiles: ['.trivyignore (base branch 860c190)'],
+  };
+
+  it('lists set-aside variables, the policy files and each suppressed finding with its rule', () => {
+    const summary = renderScan(r, 'CRITICAL', ALL);
+    expect(summary).toContain('- TRIVY\\_SEVERITY from the environment');
+    expect(summary).toContain('Policy files applied: .trivyignore \\(base branch 860c190\\).');
+    expect(summary).toMatch(
+      /\| CVE-2099-0001 \| 🟥 CRITICAL \| libgantry-testbed \| \.trivyignore:2 \|/,
+    );
+  });
+
+  it('renders hostile matches and file names as text in the PR comment', () => {
+    const body = renderComment(r, 'CRITICAL', ALL, {
+      marker: '<!-- gantry-scan: ci/ship -->',
+      sha: '5a4c3e2d1f0b9a8c',
+      runUrl: 'https://github.com/acme/app/actions/runs/1',
+    });
+    expect(body.split('<!--')).toHaveLength(2);
+    expect(body).not.toMatch(/<(img|details)/);
+    expect(body).not.toMatch(/\]\(https:\/\/evil/);
+    expect(body).not.toMatch(/@acme/);
+    expect(body).toContain('&lt;details open&gt;');
   });
 });

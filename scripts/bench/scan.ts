@@ -32,11 +32,18 @@ async function main(): Promise<number> {
     'sarif-file': path.join(work, 'trivy-results.sarif'),
   };
   const gantry = async () => {
-    const r = await runAction({ inputs, env, cwd: work });
+    const r = await runAction({
+      inputs,
+      env: { ...env, TRIVY_DB_REPOSITORY: undefined },
+      cwd: work,
+    });
     if (r.exitCode !== 0) throw new Error(`Gantry scan failed:\n${r.stdout}\n${r.stderr}`);
     return r.durationMs;
   };
-  // What Gantry runs, minus Gantry: same flags, DB already in place.
+  // What Gantry runs, minus Gantry: same flags (every gate flag explicit), DB already in
+  // place, an empty ignore file as Gantry passes when none applies.
+  const emptyIgnore = path.join(work, 'trivyignore');
+  fs.writeFileSync(emptyIgnore, '');
   const bare = () => {
     const started = Date.now();
     const r = spawnSync(
@@ -49,15 +56,23 @@ async function main(): Promise<number> {
         path.join(work, 'bare.json'),
         '--cache-dir',
         cacheDir,
+        '--severity',
+        'UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL',
+        '--ignorefile',
+        emptyIgnore,
+        '--show-suppressed',
         '--scanners',
         'vuln,secret',
+        '--ignore-unfixed=false',
+        '--pkg-types',
+        'os,library',
         '--skip-db-update',
         '--no-progress',
         '--skip-version-check',
         '--disable-telemetry',
         image,
       ],
-      { env: { ...process.env, ...env }, encoding: 'utf8' },
+      { env: { ...process.env, ...env }, encoding: 'utf8', cwd: work },
     );
     if (r.status !== 0) throw new Error(`trivy image failed:\n${r.stderr}`);
     return Date.now() - started;

@@ -3,6 +3,7 @@
 // then names the command, shortened.
 import * as core from '@actions/core';
 import { getExecOutput } from '@actions/exec';
+import { spawn } from 'child_process';
 
 export interface RunOptions {
   cwd?: string;
@@ -15,12 +16,20 @@ export interface RunOptions {
   stream?: boolean;
   /** Values to mask in logs before anything is printed (tokens, passwords). */
   secrets?: string[];
+  /**
+   * Stop the process after this long: SIGTERM to its process group, then SIGKILL after
+   * `killGraceMs` (default 5 s) for tools that ignore SIGTERM. The result says `timedOut`.
+   */
+  timeoutMs?: number;
+  killGraceMs?: number;
 }
 
 export interface RunResult {
   exitCode: number;
   stdout: string;
   stderr: string;
+  /** Set when `timeoutMs` ran out and the process was killed. */
+  timedOut?: boolean;
 }
 
 export class CommandError extends Error {
@@ -71,6 +80,21 @@ export async function run(
   options: RunOptions = {},
 ): Promise<RunResult> {
   for (const secret of options.secrets ?? []) if (secret) core.setSecret(secret);
+  if (options.timeoutMs !== undefined) {
+    const result = await runBounded(tool, args, options, options.timeoutMs);
+    if (result.timedOut && !options.allowFailure) {
+      throw new CommandError(describeCommand(tool, args), {
+        ...result,
+        stderr: [result.stderr.trimEnd(), `stopped after ${options.timeoutMs / 1000} s (killed)`]
+          .filter(Boolean)
+          .join('\n'),
+      });
+    }
+    if (result.exitCode !== 0 && !options.allowFailure) {
+      throw new CommandError(describeCommand(tool, args), result);
+    }
+    return result;
+  }
   const result = await getExecOutput(tool, args, {
     cwd: options.cwd,
     env: options.env ? ({ ...options.env } as Record<string, string>) : undefined,
@@ -82,4 +106,62 @@ export async function run(
     throw new CommandError(describeCommand(tool, args), result);
   }
   return result;
+}
+
+/**
+ * The same run with a deadline. @actions/exec gives no handle on the child, so this path
+ * spawns it itself, in its own process group so that the kill reaches what it started too.
+ */
+function runBounded(
+  tool: string,
+  args: string[],
+  options: RunOptions,
+  timeoutMs: number,
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    if (options.stream) process.stdout.write(`[command]${tool} ${args.join(' ')}\n`);
+    const child = spawn(tool, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: process.platform !== 'win32',
+    });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (options.stream) process.stdout.write(chunk);
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (options.stream) process.stderr.write(chunk);
+    });
+    const kill = (signal: NodeJS.Signals) => {
+      try {
+        if (child.pid !== undefined && process.platform !== 'win32')
+          process.kill(-child.pid, signal);
+        else child.kill(signal);
+      } catch {
+        // already gone
+      }
+    };
+    let graceTimer: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      kill('SIGTERM');
+      graceTimer = setTimeout(() => kill('SIGKILL'), options.killGraceMs ?? 5000);
+    }, timeoutMs);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      clearTimeout(graceTimer);
+      reject(err);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      clearTimeout(graceTimer);
+      resolve({ exitCode: code ?? (signal ? 128 : 1), stdout, stderr, timedOut });
+    });
+    child.stdin.end(options.input ?? '');
+  });
 }

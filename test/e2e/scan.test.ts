@@ -3,11 +3,12 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
+import * as net from 'net';
 import type { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { GitHubApiStub } from '../harness/github-api';
-import { runAction, type ActionResult } from '../harness/runner';
+import { runAction, type ActionResult, type EventFixture } from '../harness/runner';
 import { REPO_ROOT, testbedEnv } from '../harness/testbed';
 
 jest.setTimeout(10 * 60_000);
@@ -34,14 +35,16 @@ function scan(
   inputs: Record<string, string>,
   options: {
     cacheDir?: string;
-    event?: string;
+    event?: string | EventFixture;
     api?: GitHubApiStub;
     cwd?: string;
-    env?: Record<string, string>;
+    env?: Record<string, string | undefined>;
+    timeoutMs?: number;
   } = {},
 ): Promise<ActionResult> {
   const cwd = options.cwd ?? tempDir('ws');
   return runAction({
+    timeoutMs: options.timeoutMs,
     inputs: {
       stages: 'scan',
       'trivy-db-repository': env.TRIVY_DB_REPOSITORY,
@@ -49,7 +52,8 @@ function scan(
       'sarif-file': path.join(cwd, 'out', 'trivy-results.sarif'),
       ...inputs,
     },
-    env: { ...env, ...options.env },
+    // The testbed's TRIVY_DB_REPOSITORY is a value for the inputs, not the step's environment.
+    env: { ...env, TRIVY_DB_REPOSITORY: undefined, ...options.env },
     cwd,
     event: options.event,
     api: options.api,
@@ -502,8 +506,8 @@ describe('scan stage on the testbed', () => {
       'Input "severity": unknown severity "SEVERE"; use UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL',
     ],
     [
-      { 'scan-ref': 'alpine:3.20', 'scan-type': 'sbom' },
-      'Input "scan-type": "sbom" is not one of image, fs, config',
+      { 'scan-ref': 'alpine:3.20', 'scan-type': 'vm' },
+      'Input "scan-type": "vm" is not one of image, fs, config, repo, rootfs, sbom',
     ],
     [{ 'scan-type': 'fs', 'scan-ref': 'no/such/dir' }, 'Input "scan-ref": '],
     [
@@ -631,5 +635,373 @@ describe('installing Trivy without one on PATH', () => {
     } finally {
       await mirror.stop();
     }
+  });
+});
+
+/** A pull_request event whose base commit is `baseSha` (the PR's own commit is checked out). */
+function pullRequestEvent(baseSha: string, headSha: string): EventFixture {
+  return {
+    eventName: 'pull_request',
+    env: { GITHUB_REF: 'refs/pull/7/merge', GITHUB_SHA: headSha, GITHUB_BASE_REF: 'main' },
+    payload: {
+      action: 'synchronize',
+      number: 7,
+      pull_request: {
+        number: 7,
+        head: { ref: 'add-ignore', sha: headSha, repo: { full_name: 'acme/app' } },
+        base: { ref: 'main', sha: baseSha },
+      },
+      repository: { name: 'app', full_name: 'acme/app', owner: { login: 'acme' } },
+    },
+  };
+}
+
+/** A git checkout: a base commit, then the pull request's commit with `prFiles` on top. */
+function pullRequestCheckout(
+  baseFiles: Record<string, string>,
+  prFiles: Record<string, string>,
+): { cwd: string; baseSha: string; headSha: string } {
+  const cwd = tempDir('pr');
+  const git = (...args: string[]) => {
+    const r = spawnSync('git', ['-C', cwd, ...args], {
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: 'a',
+        GIT_AUTHOR_EMAIL: 'a@example.com',
+        GIT_COMMITTER_NAME: 'a',
+        GIT_COMMITTER_EMAIL: 'a@example.com',
+      },
+    });
+    expect(r.status).toBe(0);
+    return r.stdout.trim();
+  };
+  git('init', '-q', '-b', 'main');
+  const commit = (files: Record<string, string>, message: string) => {
+    for (const [file, content] of Object.entries(files)) {
+      fs.writeFileSync(path.join(cwd, file), content);
+    }
+    git('add', '-A');
+    git('commit', '-q', '--allow-empty', '-m', message);
+    return git('rev-parse', 'HEAD');
+  };
+  const baseSha = commit({ 'README.md': 'app\n', ...baseFiles }, 'base');
+  const headSha = commit(prFiles, 'pull request');
+  return { cwd, baseSha, headSha };
+}
+
+describe('the gate follows Gantry inputs only (issue 15, item 1)', () => {
+  const listsCritical = tempDir('ignorefile');
+  fs.writeFileSync(path.join(listsCritical, 'ignore'), `${CRITICAL_CVE}\n`);
+
+  it.each<[string, string]>([
+    ['TRIVY_SEVERITY', 'LOW'],
+    ['TRIVY_IGNORE_UNFIXED', 'true'],
+    ['TRIVY_SKIP_FILES', '/var/lib/dpkg/status'],
+    ['TRIVY_SKIP_DIRS', '/var/lib/dpkg'],
+    ['TRIVY_PKG_TYPES', 'library'],
+    ['TRIVY_IGNOREFILE', path.join(listsCritical, 'ignore')],
+  ])('%s=%s in the environment neither opens the gate nor goes unsaid', async (name, value) => {
+    const r = await scan(
+      { 'scan-ref': VULNERABLE, 'fail-on': 'CRITICAL' },
+      { env: { [name]: value } },
+    );
+    expect(r.exitCode).toBe(1);
+    expect(r.outputs['scan-result']).toBe('failed');
+    expect(r.errors.some((e) => e.startsWith('Scan failed') && e.includes(CRITICAL_CVE))).toBe(
+      true,
+    );
+    expect(r.warnings).toContainEqual(
+      expect.stringMatching(`^Set aside: ${name} from the environment`),
+    );
+    expect(r.summary).toContain('**Set aside**');
+    expect(r.summary).toContain(name.replace(/_/g, '\\_'));
+  });
+
+  it('does not let a pull request set its own CVE aside with a .trivyignore it adds', async () => {
+    const { cwd, baseSha, headSha } = pullRequestCheckout(
+      {},
+      { '.trivyignore': `${CRITICAL_CVE}\n` },
+    );
+    const r = await scan(
+      { 'scan-ref': VULNERABLE, 'pr-comment': 'false' },
+      { cwd, event: pullRequestEvent(baseSha, headSha) },
+    );
+    expect(r.exitCode).toBe(1);
+    expect(r.errors.some((e) => e.startsWith('Scan failed') && e.includes(CRITICAL_CVE))).toBe(
+      true,
+    );
+    expect(r.warnings).toContainEqual(
+      expect.stringMatching(/^Set aside: \.trivyignore was not applied: this pull request adds it/),
+    );
+    expect(r.summary).toContain('this pull request adds it');
+    expect(JSON.parse(r.outputs.vulnerabilities).CRITICAL).toBeGreaterThanOrEqual(1);
+  });
+
+  it("applies the base branch's version of an ignore file the pull request edits, naming the rule", async () => {
+    const { cwd, baseSha, headSha } = pullRequestCheckout(
+      { '.trivyignore': `# accepted\n${HIGH_CVE}\n` },
+      { '.trivyignore': `# accepted\n${HIGH_CVE}\n${CRITICAL_CVE}\n` },
+    );
+    const r = await scan(
+      { 'scan-ref': VULNERABLE, 'fail-on': 'HIGH', 'pr-comment': 'false' },
+      { cwd, event: pullRequestEvent(baseSha, headSha) },
+    );
+    expect(r.exitCode).toBe(1);
+    const failure = r.errors.find((e) => e.startsWith('Scan failed')) ?? '';
+    expect(failure).toContain(CRITICAL_CVE);
+    expect(failure).not.toContain(HIGH_CVE);
+    expect(r.summary).toContain("this pull request's changes to it did not");
+    // The HIGH is set aside by line 2 of the base branch's file, and the summary says so.
+    expect(r.summary).toMatch(
+      new RegExp(
+        `\\| \\[${HIGH_CVE}\\]\\([^)]*\\) \\| .* \\| \\.trivyignore \\(base branch ${baseSha.slice(0, 7)}\\):2 \\|`,
+      ),
+    );
+  });
+
+  it('reads the base branch through the contents API when the checkout lacks the commit', async () => {
+    const { cwd, headSha } = pullRequestCheckout({}, { '.trivyignore': `${CRITICAL_CVE}\n` });
+    const api = await GitHubApiStub.start();
+    const missingBase = 'f'.repeat(40);
+    api.route('GET', '/repos/:owner/:repo/contents/:path', () => ({
+      status: 404,
+      body: { message: 'Not Found' },
+    }));
+    try {
+      const r = await scan(
+        { 'scan-ref': VULNERABLE, 'pr-comment': 'false' },
+        { cwd, event: pullRequestEvent(missingBase, headSha), api },
+      );
+      expect(r.exitCode).toBe(1);
+      const [call] = api.calls('GET', '/repos/acme/app/contents/:path');
+      expect(call.path).toBe('/repos/acme/app/contents/.trivyignore');
+      expect(call.query.get('ref')).toBe(missingBase);
+      expect(r.summary).toContain('this pull request adds it');
+    } finally {
+      await api.stop();
+    }
+  });
+
+  it('trusts the pull request with trust-pr-policy-files, and lists what it set aside', async () => {
+    const { cwd, baseSha, headSha } = pullRequestCheckout(
+      {},
+      { '.trivyignore': `${CRITICAL_CVE}\n` },
+    );
+    const r = await scan(
+      { 'scan-ref': VULNERABLE, 'pr-comment': 'false', 'trust-pr-policy-files': 'true' },
+      { cwd, event: pullRequestEvent(baseSha, headSha) },
+    );
+    expect(r.exitCode).toBe(0);
+    expect(r.summary).toMatch(
+      new RegExp(`\\| \\[${CRITICAL_CVE}\\]\\([^)]*\\) \\| .* \\| \\.trivyignore:1 \\|`),
+    );
+    expect(r.stdout).toContain(`Set aside by .trivyignore:1: ${CRITICAL_CVE} (CRITICAL)`);
+  });
+});
+
+describe('hostile text from the scanned files (issue 15, item 5)', () => {
+  it('posts a PR comment in which matches and file names are inert', async () => {
+    const cwd = tempDir('ws');
+    const dir = path.join(cwd, 'app', '<img src=x onerror=alert(1)>');
+    fs.mkdirSync(dir, { recursive: true });
+    const key = ['AKIA', '2E0A8F3B244C9986'].join('');
+    fs.writeFileSync(
+      path.join(dir, 'settings.env'),
+      `AWS_ACCESS_KEY_ID=${key} <details open><img src=https://evil.example/x.png> ` +
+        `[win](https://evil.example/login) x](https://evil.example) @acme/security #1 <!-- hide\n`,
+    );
+    const api = await GitHubApiStub.start();
+    api.route('GET', '/repos/:owner/:repo/issues/:n/comments', () => ({ body: [] }));
+    api.route('POST', '/repos/:owner/:repo/issues/:n/comments', (req) => ({
+      status: 201,
+      body: { id: 1, body: req.body.body, html_url: 'https://github.com/acme/app/pull/7#c1' },
+    }));
+    try {
+      const r = await scan(
+        { 'scan-type': 'fs', 'scan-ref': 'app', 'fail-on': 'none' },
+        { cwd, event: 'scan-pull-request', api },
+      );
+      expect(r.exitCode).toBe(0);
+      const [posted] = api.calls('POST', '/repos/acme/app/issues/7/comments');
+      const body: string = posted.body.body;
+      expect(body).toContain('aws-access-key-id');
+      // The hostile text is there, as text.
+      expect(body).toContain('&lt;details open&gt;');
+      // Gantry's own marker is the only comment and the only HTML besides its <sub> footer.
+      expect(body.split('<!--')).toHaveLength(2);
+      expect(body).not.toMatch(/<(img|details)/i);
+      expect(body).not.toMatch(/\]\(https:\/\/evil/);
+      expect(body).not.toMatch(/@acme/);
+      expect(body).not.toMatch(/(^|[^\\&])#1\b/);
+      expect(body).not.toContain(key);
+      expect(r.summary).not.toMatch(/<(img|details)/i);
+    } finally {
+      await api.stop();
+    }
+  });
+});
+
+describe('a DB repository that never answers (issue 15, item 9)', () => {
+  it('is given up after trivy-db-timeout, its Trivy killed, and the next one used', async () => {
+    const sockets: net.Socket[] = [];
+    const silent = net.createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const r = await scan(
+        {
+          'scan-ref': VULNERABLE,
+          'fail-on': 'none',
+          'trivy-db-timeout': '5s',
+          'trivy-db-repository': `127.0.0.1:${port}/trivy-db:2,${env.TRIVY_DB_REPOSITORY}`,
+        },
+        { timeoutMs: 120_000 },
+      );
+      expect(sockets.length).toBeGreaterThan(0); // Trivy did connect to it
+      expect(r.exitCode).toBe(0);
+      expect(r.warnings).toContainEqual(
+        expect.stringContaining(
+          `Vulnerability DB download from 127.0.0.1:${port}/trivy-db:2 got no answer within 5 s`,
+        ),
+      );
+      expect(JSON.parse(r.outputs.vulnerabilities).CRITICAL).toBeGreaterThanOrEqual(1);
+      // No Trivy is left behind still talking to the silent repository.
+      const left = spawnSync('pgrep', ['-f', `127.0.0.1:${port}/trivy-db`]);
+      expect(left.status).toBe(1);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
+});
+
+describe('trivy-action inputs pasted unchanged (issue 11)', () => {
+  it('exit-code 0 never fails; exit-code 1 with severity CRITICAL,HIGH fails on those', async () => {
+    const never = await scan({ 'scan-ref': VULNERABLE, 'exit-code': '0' });
+    expect(never.exitCode).toBe(0);
+    expect(never.summary).toContain('report only');
+    const high = await scan({
+      'scan-ref': VULNERABLE,
+      'exit-code': '1',
+      severity: 'CRITICAL,HIGH',
+      'ignore-unfixed': 'true',
+    });
+    expect(high.exitCode).toBe(1);
+    expect(high.errors.find((e) => e.startsWith('Scan failed'))).toContain(HIGH_CVE);
+  });
+
+  it('writes format json and sarif to output, SARIF with every severity unless limited', async () => {
+    const cwd = tempDir('ws');
+    const json = await scan(
+      {
+        'scan-ref': VULNERABLE,
+        'fail-on': 'none',
+        format: 'json',
+        output: 'out/trivy.json',
+        severity: 'CRITICAL',
+      },
+      { cwd },
+    );
+    expect(json.exitCode).toBe(0);
+    const doc = JSON.parse(fs.readFileSync(path.join(cwd, 'out', 'trivy.json'), 'utf8'));
+    const ids = doc.Results.flatMap((res: { Vulnerabilities?: { VulnerabilityID: string }[] }) =>
+      (res.Vulnerabilities ?? []).map((v) => v.VulnerabilityID),
+    );
+    expect(ids).toContain(CRITICAL_CVE);
+    expect(ids).not.toContain(HIGH_CVE);
+
+    const sarif = await scan(
+      {
+        'scan-ref': VULNERABLE,
+        'fail-on': 'none',
+        format: 'sarif',
+        output: 'all.sarif',
+        severity: 'CRITICAL',
+      },
+      { cwd },
+    );
+    expect(sarif.exitCode).toBe(0);
+    expect(sarifRuleIds(path.join(cwd, 'all.sarif'))).toEqual(
+      expect.arrayContaining([CRITICAL_CVE, HIGH_CVE]),
+    );
+    const limited = await scan(
+      {
+        'scan-ref': VULNERABLE,
+        'fail-on': 'none',
+        format: 'sarif',
+        output: 'limited.sarif',
+        severity: 'CRITICAL',
+        'limit-severities-for-sarif': 'true',
+      },
+      { cwd },
+    );
+    expect(limited.exitCode).toBe(0);
+    expect(sarifRuleIds(path.join(cwd, 'limited.sarif'))).not.toContain(HIGH_CVE);
+  });
+
+  it('format table without output prints the table in the log', async () => {
+    const r = await scan({ 'scan-ref': VULNERABLE, 'fail-on': 'none', format: 'table' });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(
+      new RegExp(`│\\s*${env.TESTBED_VULN_PACKAGE}\\s*│\\s*${CRITICAL_CVE}`),
+    );
+  });
+
+  it('format github submits the dependency snapshot with github-pat', async () => {
+    const api = await GitHubApiStub.start();
+    api.route('POST', '/repos/:owner/:repo/dependency-graph/snapshots', () => ({
+      status: 201,
+      body: { id: 42, created_at: '2026-12-01T00:00:00Z', result: 'SUCCESS', message: 'ok' },
+    }));
+    try {
+      const r = await scan(
+        {
+          'scan-ref': VULNERABLE,
+          'fail-on': 'none',
+          format: 'github',
+          'github-pat': 'ghp_patForSnapshots0123',
+        },
+        { api },
+      );
+      expect(r.exitCode).toBe(0);
+      const [call] = api.calls('POST', '/repos/acme/app/dependency-graph/snapshots');
+      expect(call.headers.authorization).toBe('token ghp_patForSnapshots0123');
+      expect(call.body.detector.name).toBe('trivy');
+      expect(JSON.stringify(call.body.manifests)).toContain(env.TESTBED_VULN_PACKAGE);
+      expect(r.stdout).toContain('Submitted the dependency snapshot 42');
+      expect(r.stdout).not.toContain('ghp_patForSnapshots0123');
+    } finally {
+      await api.stop();
+    }
+  });
+
+  it('scans an SBOM (scan-type sbom) made from the vulnerable image', async () => {
+    const cwd = tempDir('ws');
+    const made = await scan(
+      { 'scan-ref': VULNERABLE, 'fail-on': 'none', format: 'cyclonedx', output: 'sbom.cdx.json' },
+      { cwd },
+    );
+    expect(made.exitCode).toBe(0);
+    const r = await scan({ 'scan-type': 'sbom', 'scan-ref': 'sbom.cdx.json' }, { cwd });
+    expect(r.exitCode).toBe(1);
+    expect(r.errors.some((e) => e.startsWith('Scan failed') && e.includes(CRITICAL_CVE))).toBe(
+      true,
+    );
+  });
+
+  it('scans a root filesystem (scan-type rootfs) with skip-files', async () => {
+    const cwd = tempDir('ws');
+    fs.mkdirSync(path.join(cwd, 'root', 'app'), { recursive: true });
+    const key = ['AKIA', '2E0A8F3B244C9986'].join('');
+    fs.writeFileSync(path.join(cwd, 'root', 'app', 'a.env'), `AWS_ACCESS_KEY_ID=${key}\n`);
+    fs.writeFileSync(path.join(cwd, 'root', 'app', 'b.env'), `AWS_ACCESS_KEY_ID=${key}\n`);
+    const r = await scan(
+      { 'scan-type': 'rootfs', 'scan-ref': 'root', 'skip-files': 'app/b.env' },
+      { cwd },
+    );
+    expect(r.exitCode).toBe(1);
+    expect(r.summary).toContain('root/app/a.env');
+    expect(r.summary).not.toContain('b.env');
   });
 });

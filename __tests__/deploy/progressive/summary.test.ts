@@ -2,7 +2,7 @@
 // it, and the Mermaid chart; text from providers cannot inject HTML or break the table.
 import type { AnalysisCheck, Measurement } from '../../../src/stages/deploy/analysis/model';
 import { latencyCheck, successCheck } from '../analysis/fixtures';
-import { plain } from '../../../src/lib/markdown';
+import { inert } from '../../../src/lib/markdown';
 import type { StepPlan } from '../../../src/stages/deploy/progressive/steps';
 import {
   chart,
@@ -150,12 +150,12 @@ describe('chart', () => {
 describe('untrusted text', () => {
   it.each([
     ['<img src=x onerror=alert(1)>', '&lt;img src=x onerror=alert\\(1\\)&gt;'],
-    ['a | b', 'a | b'],
+    ['a | b', 'a &#124; b'],
     ['line1\nline2', 'line1 line2'],
-    ['[click](http://evil)', '\\[click\\]\\(http://evil\\)'],
-    ['@org/team', '\\@org/team'],
+    ['[click](http://evil)', '\\[click\\]\\(http:\u200b//evil\\)'],
+    ['@org/team', '@\u200borg/team'],
   ])('%j -> %j', (value, escaped) => {
-    expect(plain(value)).toBe(escaped);
+    expect(inert(value)).toBe(escaped);
   });
 
   it('a hostile provider answer stays one inert table-safe line', () => {
@@ -178,7 +178,7 @@ describe('untrusted text', () => {
       ],
     });
     expect(hostile).not.toContain('<script>');
-    expect(hostile).toContain('&lt;script&gt;x&lt;/script&gt; | \\#\\# head ::error::boom');
+    expect(hostile).toContain('&lt;script&gt;x&lt;/script&gt; &#124; \\#\\# head ::error::boom');
     expect(hostile.split('\n').filter((line) => line.startsWith('- '))).toHaveLength(1);
   });
 });

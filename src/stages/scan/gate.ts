@@ -30,9 +30,12 @@ export function emptyCounts(): Record<Severity, number> {
 export function judge(findings: Finding[], policy: ScanPolicy): Verdict {
   const dropped = { belowSeverity: 0, unfixed: 0, suppressed: 0 };
   const reported: Finding[] = [];
+  const suppressed: Finding[] = [];
   for (const finding of findings) {
-    if (finding.suppressed) dropped.suppressed++;
-    else if (!policy.severities.includes(finding.severity)) dropped.belowSeverity++;
+    if (finding.suppressed) {
+      dropped.suppressed++;
+      suppressed.push(finding);
+    } else if (!policy.severities.includes(finding.severity)) dropped.belowSeverity++;
     else if (policy.ignoreUnfixed && isUnfixed(finding)) dropped.unfixed++;
     else reported.push(finding);
   }
@@ -44,5 +47,6 @@ export function judge(findings: Finding[], policy: ScanPolicy): Verdict {
       : reported.filter((f) => severityRank(f.severity) >= severityRank(failOn));
   const counts = emptyCounts();
   for (const finding of reported) counts[finding.severity]++;
-  return { passed: gating.length === 0, reported, gating, counts, dropped };
+  suppressed.sort(worstFirst);
+  return { passed: gating.length === 0, reported, gating, counts, dropped, suppressed };
 }

@@ -93,3 +93,29 @@ export function mergeIgnoreFiles(files: IgnoreFile[]): MergedIgnoreFile {
   );
   return { format: 'yaml', content: stringifyYaml(used) };
 }
+
+/** The first line of an ignore file (plain or YAML) that names `id`, 1-based. */
+export function ruleLine(content: string, id: string): number | undefined {
+  if (!id) return undefined;
+  const escaped = id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = new RegExp(`(^|[\\s:"'])${escaped}($|[\\s"'])`);
+  const lines = content.split(/\r?\n/);
+  const index = lines.findIndex((line) => !line.trim().startsWith('#') && pattern.test(line));
+  return index >= 0 ? index + 1 : undefined;
+}
+
+/** Which applied file set a finding aside, as the reports name it (`.trivyignore:3`). */
+export function suppressingRule(
+  id: string,
+  source: string,
+  files: { name: string; role: string; content: string; given?: string }[],
+): string | undefined {
+  // A rego policy or a VEX document is named by Trivy as the file it was given.
+  const bySource = files.find((f) => f.given !== undefined && f.given === source);
+  if (bySource && bySource.role !== 'ignorefile') return bySource.name;
+  for (const file of files.filter((f) => f.role === 'ignorefile')) {
+    const line = ruleLine(file.content, id);
+    if (line !== undefined) return `${file.name}:${line}`;
+  }
+  return bySource?.name;
+}

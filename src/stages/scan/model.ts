@@ -5,7 +5,7 @@
 export const SEVERITIES = ['UNKNOWN', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-export const SCAN_TYPES = ['image', 'fs', 'config'] as const;
+export const SCAN_TYPES = ['image', 'fs', 'config', 'repo', 'rootfs', 'sbom'] as const;
 export type ScanType = (typeof SCAN_TYPES)[number];
 
 export const SCANNERS = ['vuln', 'secret', 'misconfig'] as const;
@@ -18,6 +18,8 @@ export interface Suppression {
   status: string;
   source: string;
   statement: string;
+  /** The rule that did it, as the reports name it: `.trivyignore:3 (base branch)`. */
+  rule?: string;
 }
 
 /** One thing Trivy found, in the words the reports use. */
@@ -77,6 +79,8 @@ export interface Verdict {
   counts: Record<Severity, number>;
   /** Findings left out of the reports, by reason. */
   dropped: { belowSeverity: number; unfixed: number; suppressed: number };
+  /** The findings an ignore rule set aside, worst first (each names its rule). */
+  suppressed: Finding[];
 }
 
 export interface ScanResult {
@@ -94,4 +98,10 @@ export interface ScanResult {
   dbRepository: string;
   /** The PR comment written on pull_request events. */
   comment?: { url: string; updated: boolean };
+  /** What was kept from deciding the gate: TRIVY_* variables, pull-request policy files. */
+  setAside: string[];
+  /** The policy files that applied, as the reports name them. */
+  policyFiles: string[];
+  /** The extra report (`format`) and where it went ('' = the log). */
+  formatted?: { format: string; file: string };
 }

@@ -1,6 +1,6 @@
 // What people read about a scan: the job summary section, the PR comment, the gate's failure
 // message and the ::error / ::warning annotations.
-import { cell, code, table } from '../../lib/markdown';
+import { cell, code, inert, link as markdownLink, table } from '../../lib/markdown';
 import { severityRank } from './gate';
 import { SEVERITIES, type Finding, type ScanResult, type Severity } from './model';
 
@@ -18,9 +18,9 @@ const ICONS: Record<Severity, string> = {
   UNKNOWN: '⬜',
 };
 
+/** The finding's id, linked to its advisory: the one link per finding Gantry makes. */
 function link(finding: Finding): string {
-  // Markdown link text must not break the table; ids are plain tokens.
-  return finding.url ? `[${finding.id}](${finding.url})` : finding.id;
+  return markdownLink(finding.id, finding.url);
 }
 
 function versions(finding: Finding): string {
@@ -60,6 +60,38 @@ function droppedNote(result: ScanResult): string {
   return parts.length ? `Not shown: ${parts.join(', ')}.` : '';
 }
 
+/** Everything that was kept from the gate, and every finding an ignore rule set aside. */
+function setAsideSection(result: ScanResult): string[] {
+  const out: string[] = [];
+  if (result.policyFiles.length > 0) {
+    out.push(`Policy files applied: ${result.policyFiles.map((f) => inert(f)).join(', ')}.`, '');
+  }
+  if (result.setAside.length > 0) {
+    out.push("**Set aside** (the gate follows Gantry's inputs):", '');
+    out.push(...result.setAside.map((line) => `- ${inert(line)}`), '');
+  }
+  const suppressed = result.verdict.suppressed;
+  if (suppressed.length > 0) {
+    const shown = suppressed.slice(0, TOP_FINDINGS);
+    out.push(
+      table(
+        ['Set aside', 'Severity', 'Where', 'By'],
+        shown.map((f) => [
+          link(f),
+          `${ICONS[f.severity]} ${f.severity}`,
+          inert(f.kind === 'vulnerability' ? (f.pkgName ?? '') : where(f)),
+          inert(f.suppressed?.rule || f.suppressed?.source || 'an ignore rule'),
+        ]),
+      ),
+      '',
+    );
+    if (suppressed.length > shown.length) {
+      out.push(`…and ${suppressed.length - shown.length} more set aside.`, '');
+    }
+  }
+  return out;
+}
+
 function findingTables(findings: Finding[], gating: Set<Finding>): string[] {
   const top = findings.slice(0, TOP_FINDINGS);
   const mark = (f: Finding) => `${ICONS[f.severity]} ${f.severity}${gating.has(f) ? ' ⛔' : ''}`;
@@ -70,7 +102,13 @@ function findingTables(findings: Finding[], gating: Set<Finding>): string[] {
     out.push(
       table(
         ['Severity', 'Vulnerability', 'Package', 'Installed → Fixed', 'Title'],
-        vulnerabilities.map((f) => [mark(f), link(f), f.pkgName ?? '', versions(f), f.title]),
+        vulnerabilities.map((f) => [
+          mark(f),
+          link(f),
+          inert(f.pkgName ?? ''),
+          inert(versions(f)),
+          inert(f.title),
+        ]),
       ),
     );
   }
@@ -78,7 +116,7 @@ function findingTables(findings: Finding[], gating: Set<Finding>): string[] {
     out.push(
       table(
         ['Severity', 'Check', 'Where', 'Finding'],
-        others.map((f) => [mark(f), link(f), where(f), f.message || f.title]),
+        others.map((f) => [mark(f), link(f), inert(where(f)), inert(f.message || f.title)]),
       ),
     );
   }
@@ -107,6 +145,7 @@ export function renderScan(
   ];
   const note = droppedNote(result);
   if (note) lines.push(note, '');
+  lines.push(...setAsideSection(result));
   if (verdict.reported.length === 0) {
     lines.push('No findings.');
   } else {
@@ -122,7 +161,8 @@ export function renderScan(
 
 /** The hidden marker that finds this job's comment again on re-runs. */
 export function commentMarker(workflow: string, job: string): string {
-  return `<!-- gantry-scan: ${cell(`${workflow}/${job}`).replace(/--/g, '- -')} -->`;
+  const name = `${workflow}/${job}`.replace(/[\r\n<>]/g, ' ').replace(/--/g, '- -');
+  return `<!-- gantry-scan: ${cell(name)} -->`;
 }
 
 export function renderComment(

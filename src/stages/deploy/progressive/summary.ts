@@ -3,7 +3,7 @@
 // and a Mermaid chart of weight and success rate over time, which GitHub draws.
 import { formatValue, thresholdText } from '../analysis/judge';
 import type { AnalysisCheck, Measurement } from '../analysis/model';
-import { code, plain, table } from '../../../lib/markdown';
+import { code, inert, table } from '../../../lib/markdown';
 import type { StepPlan } from './steps';
 
 export interface EvaluationRecord {
@@ -69,7 +69,7 @@ function stepTable(report: ProgressiveReport): string {
     'Step',
     'Weight',
     'Ran',
-    ...report.checks.map((c) => `${plain(c.name)} (${thresholdText(c)})`),
+    ...report.checks.map((c) => `${inert(c.name)} (${thresholdText(c)})`),
     'Verdict',
   ];
   let stepStart = 0;
@@ -140,7 +140,7 @@ function failingList(report: ProgressiveReport): string[] {
     .filter((m) => !m.passed)
     .map(
       (m) =>
-        `- ${code(m.check)} failed at step ${last.step} (${last.weight} %): ${plain(m.detail)} (threshold ${m.threshold})`,
+        `- ${code(m.check)} failed at step ${last.step} (${last.weight} %): ${inert(m.detail)} (threshold ${m.threshold})`,
     );
 }
 
