@@ -2,10 +2,38 @@
 import * as core from '@actions/core';
 import { loadContext } from './context';
 import { actionInputs } from './inputs';
+import { cancellation } from './lib/cancellation';
 import { errorMessage } from './lib/errors';
 import { runPipeline } from './pipeline';
 
+/**
+ * A cancelled job (SIGINT, then SIGTERM) is handed to the stage that can undo its work; with
+ * none running such a stage, the step ends at once, saying so.
+ */
+function handleSignals(): void {
+  for (const name of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(name, () => {
+      if (cancellation.receive(name)) {
+        core.warning(
+          cancellation.hurry.aborted
+            ? `Received ${name} again: finishing the undo without waiting for it to complete`
+            : `Received ${name} (the job was cancelled or timed out): stopping and undoing this run's changes`,
+        );
+        return;
+      }
+      core.setFailed(`Cancelled (${name}): the step stopped before it changed any workload`);
+      process.exit(1);
+    });
+  }
+  // A failure outside a stage's own handling still ends as an ::error, never a bare stack trace.
+  process.on('uncaughtException', (err) => {
+    core.setFailed(errorMessage(err));
+    process.exit(1);
+  });
+}
+
 export async function main(): Promise<void> {
+  handleSignals();
   try {
     const outcome = await runPipeline(actionInputs(), loadContext(), {
       group: (title, fn) => core.group(title, fn),
@@ -20,4 +48,6 @@ export async function main(): Promise<void> {
   } catch (err) {
     core.setFailed(errorMessage(err));
   }
+  // Cancelled: end now, before the runner's kill (a leftover timer or socket must not hold us).
+  if (cancellation.requested) process.exit(1);
 }

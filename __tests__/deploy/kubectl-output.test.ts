@@ -1,4 +1,10 @@
-import { kubeconfigSecrets, parseKubectlJson } from '../../src/stages/deploy/kubectl';
+import {
+  chunks,
+  kubeconfigSecrets,
+  parseKubectlJson,
+  qualifiedRef,
+  REFS_PER_CALL,
+} from '../../src/stages/deploy/kubectl';
 import { kubectlDuration, parseDuration } from '../../src/lib/duration';
 
 describe('parseKubectlJson', () => {
@@ -53,5 +59,44 @@ describe('kubeconfigSecrets', () => {
       '    password: hunter2',
     ].join('\n');
     expect(kubeconfigSecrets(kubeconfig)).toEqual(['Q0VSVA==', 'S0VZ', 'abc.def', 'hunter2']);
+  });
+
+  it('finds them in a JSON kubeconfig too (kubectl accepts JSON)', () => {
+    const kubeconfig = JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      users: [
+        { name: 'a', user: { 'client-certificate-data': 'Q0VSVA==', 'client-key-data': 'S0VZ' } },
+        { name: 'b', user: { token: 'abc.def' } },
+        { name: 'c', user: { username: 'u', password: 'p"w' } },
+        {
+          name: 'd',
+          user: { 'auth-provider': { config: { 'id-token': 'idt', 'refresh-token': 'rt' } } },
+        },
+      ],
+    });
+    expect(kubeconfigSecrets(kubeconfig).sort()).toEqual(
+      ['Q0VSVA==', 'S0VZ', 'abc.def', 'idt', 'p"w', 'rt'].sort(),
+    );
+    // Pretty-printed JSON, and JSON that does not parse, are masked all the same.
+    expect(kubeconfigSecrets(JSON.stringify(JSON.parse(kubeconfig), null, 2))).toContain('S0VZ');
+    expect(kubeconfigSecrets('{"users": [{"user": {"token": "t0k"}}')).toEqual(['t0k']);
+  });
+});
+
+describe('batched reads', () => {
+  it('splits 30,000 names into command lines far below the OS limit', () => {
+    const names = Array.from({ length: 30_000 }, (_, i) => `deployment.apps/service-${i}`);
+    const batches = chunks(names, REFS_PER_CALL);
+    expect(batches.flat()).toEqual(names);
+    expect(Math.max(...batches.map((b) => b.join(' ').length))).toBeLessThan(64 * 1024);
+  });
+
+  it.each([
+    [{ apiVersion: 'apps/v1', kind: 'Deployment' }, 'deployment.apps/web'],
+    [{ apiVersion: 'v1', kind: 'Service' }, 'service/web'],
+    [{ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease' }, 'lease.coordination.k8s.io/web'],
+  ])('names %p as %s', (type, ref) => {
+    expect(qualifiedRef({ ...type, metadata: { name: 'web' } })).toBe(ref);
   });
 });

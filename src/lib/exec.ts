@@ -22,6 +22,11 @@ export interface RunOptions {
    */
   timeoutMs?: number;
   killGraceMs?: number;
+  /**
+   * Ends the process when this aborts (SIGTERM to its group, SIGKILL 2 s later): a cancelled
+   * job stops its waits at once. The result then has the exit code of the killed process.
+   */
+  signal?: AbortSignal;
 }
 
 export interface RunResult {
@@ -80,28 +85,24 @@ export async function run(
   options: RunOptions = {},
 ): Promise<RunResult> {
   for (const secret of options.secrets ?? []) if (secret) core.setSecret(secret);
-  if (options.timeoutMs !== undefined) {
-    const result = await runBounded(tool, args, options, options.timeoutMs);
-    if (result.timedOut && !options.allowFailure) {
-      throw new CommandError(describeCommand(tool, args), {
-        ...result,
-        stderr: [result.stderr.trimEnd(), `stopped after ${options.timeoutMs / 1000} s (killed)`]
-          .filter(Boolean)
-          .join('\n'),
+  const spawned = options.timeoutMs !== undefined || options.signal !== undefined;
+  const result: RunResult = spawned
+    ? await runSpawned(tool, args, options)
+    : await getExecOutput(tool, args, {
+        cwd: options.cwd,
+        env: options.env ? ({ ...options.env } as Record<string, string>) : undefined,
+        input: options.input !== undefined ? Buffer.from(options.input) : undefined,
+        ignoreReturnCode: true,
+        silent: !options.stream,
       });
-    }
-    if (result.exitCode !== 0 && !options.allowFailure) {
-      throw new CommandError(describeCommand(tool, args), result);
-    }
-    return result;
+  if (result.timedOut && !options.allowFailure) {
+    throw new CommandError(describeCommand(tool, args), {
+      ...result,
+      stderr: [result.stderr.trimEnd(), `stopped after ${options.timeoutMs! / 1000} s (killed)`]
+        .filter(Boolean)
+        .join('\n'),
+    });
   }
-  const result = await getExecOutput(tool, args, {
-    cwd: options.cwd,
-    env: options.env ? ({ ...options.env } as Record<string, string>) : undefined,
-    input: options.input !== undefined ? Buffer.from(options.input) : undefined,
-    ignoreReturnCode: true,
-    silent: !options.stream,
-  });
   if (result.exitCode !== 0 && !options.allowFailure) {
     throw new CommandError(describeCommand(tool, args), result);
   }
@@ -109,15 +110,11 @@ export async function run(
 }
 
 /**
- * The same run with a deadline. @actions/exec gives no handle on the child, so this path
- * spawns it itself, in its own process group so that the kill reaches what it started too.
+ * The same run with a deadline or an abort signal. @actions/exec gives no handle on the child,
+ * so this path spawns it itself, in its own process group so that the kill reaches what it
+ * started too.
  */
-function runBounded(
-  tool: string,
-  args: string[],
-  options: RunOptions,
-  timeoutMs: number,
-): Promise<RunResult> {
+function runSpawned(tool: string, args: string[], options: RunOptions): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     if (options.stream) process.stdout.write(`[command]${tool} ${args.join(' ')}\n`);
     const child = spawn(tool, args, {
@@ -147,21 +144,36 @@ function runBounded(
       }
     };
     let graceTimer: NodeJS.Timeout | undefined;
-    const timer = setTimeout(() => {
-      timedOut = true;
+    const stop = (graceMs: number) => {
       kill('SIGTERM');
-      graceTimer = setTimeout(() => kill('SIGKILL'), options.killGraceMs ?? 5000);
-    }, timeoutMs);
-    child.on('error', (err) => {
+      graceTimer ??= setTimeout(() => kill('SIGKILL'), graceMs);
+    };
+    const timer =
+      options.timeoutMs !== undefined
+        ? setTimeout(() => {
+            timedOut = true;
+            stop(options.killGraceMs ?? 5000);
+          }, options.timeoutMs)
+        : undefined;
+    const onAbort = () => stop(2000);
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
+    const settle = () => {
       clearTimeout(timer);
       clearTimeout(graceTimer);
-      reject(err);
+      options.signal?.removeEventListener('abort', onAbort);
+    };
+    child.on('error', (err) => {
+      settle();
+      reject(
+        new Error(`${describeCommand(tool, args.slice(0, 8))} could not start: ${err.message}`),
+      );
     });
     child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      clearTimeout(graceTimer);
+      settle();
       resolve({ exitCode: code ?? (signal ? 128 : 1), stdout, stderr, timedOut });
     });
+    child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
 }

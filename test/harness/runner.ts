@@ -1,7 +1,7 @@
 // Runs the bundled action (dist/index.js) the way the GitHub Actions runner does: inputs as
 // INPUT_<NAME> variables with action.yml defaults filled in, GITHUB_OUTPUT / GITHUB_STEP_SUMMARY /
 // GITHUB_STATE files, the event payload at GITHUB_EVENT_PATH and GITHUB_API_URL at a stand-in.
-import { spawn } from 'child_process';
+import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -9,7 +9,9 @@ import { parse as parseYaml } from 'yaml';
 import type { GitHubApiStub } from './github-api';
 import { REPO_ROOT } from './testbed';
 
-export const DIST_ENTRY = path.join(REPO_ROOT, 'dist', 'index.js');
+/** The bundle under test; GANTRY_DIST_DIR points at another build (e.g. the one before a fix). */
+export const DIST_DIR = process.env.GANTRY_DIST_DIR || path.join(REPO_ROOT, 'dist');
+export const DIST_ENTRY = path.join(DIST_DIR, 'index.js');
 export const FIXTURE_EVENTS = path.join(REPO_ROOT, 'test', 'fixtures', 'events');
 
 export interface EventFixture {
@@ -33,6 +35,8 @@ export interface ActionRun {
   timeoutMs?: number;
   /** Run another entry point than dist/index.js (e.g. a post step). */
   entry?: string;
+  /** Called with the started process (to watch its output or send it signals, as the runner does). */
+  onSpawn?: (child: ChildProcess) => void;
 }
 
 export interface ActionResult {
@@ -205,6 +209,7 @@ export async function runAction(run: ActionRun = {}): Promise<ActionResult> {
     stderr: string;
   }>((resolve, reject) => {
     const child = spawn(process.execPath, [run.entry ?? DIST_ENTRY], { cwd: workspace, env });
+    run.onSpawn?.(child);
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));

@@ -16,6 +16,18 @@ export class GitHubDeployment {
     private readonly environmentUrl: string | undefined,
   ) {}
 
+  /** A deployment created earlier (by the main step, for the post step). */
+  static resume(
+    token: string,
+    ctx: Context,
+    id: number,
+    environmentUrl: string | undefined,
+  ): GitHubDeployment | undefined {
+    return token
+      ? new GitHubDeployment(githubClient(token, ctx), ctx, id, environmentUrl)
+      : undefined;
+  }
+
   /**
    * Creates the deployment. A refusal (token without `deployments: write`) is a warning, not
    * a failed deploy: the cluster is what users came for.

@@ -1,11 +1,17 @@
 // The deploy stage: manifests, pinned to the built image and annotated, applied with kubectl by
 // the rolling or canary strategy, with a GitHub deployment kept in step when `environment` is set.
 import * as core from '@actions/core';
+import * as os from 'os';
 import type { Context } from '../../context';
 import { runUrl } from '../../context';
-import type { Stage } from '../types';
+import { cancellation } from '../../lib/cancellation';
 import { errorMessage } from '../../lib/errors';
+import type { PipelineResults, Stage } from '../types';
 import { annotateResources, provenanceAnnotations, type Provenance } from './annotations';
+import { acquireLeases, CancelledBeforeApply, releaseLeases } from './concurrency';
+import { Journal } from './journal';
+import { leaseFor, type LeaseHolder } from './lease';
+import { checkDryRun, checkScope } from './scope';
 import { environmentUrl } from './environment-url';
 import { GitHubDeployment } from './github-deployment';
 import { parseDeployInputs } from './inputs';
@@ -60,16 +66,23 @@ async function prepareManifests(
   return objects;
 }
 
+/** The workloads of the manifests: each gets a lease, and its canary and baseline are read too. */
+function manifestWorkloads(objects: KubeObject[]): KubeObject[] {
+  return objects.filter(isWorkload);
+}
+
 /**
- * The cluster's current version of every workload in the manifests and of their canary and
- * baseline, read before anything is applied (it is also the check that the cluster answers).
+ * The cluster's current version of every workload in the manifests, of their canary and
+ * baseline, and of their leases, in one read before anything is applied (it is also the check
+ * that the cluster answers).
  */
 async function readLive(
   kube: Kubectl,
   objects: KubeObject[],
   inputs: DeployInputs,
 ): Promise<LiveObjects> {
-  const wanted = objects.filter(isWorkload).flatMap((object) => [
+  const workloads = manifestWorkloads(objects);
+  const wanted = workloads.flatMap((object) => [
     object,
     ...(SCALABLE_KINDS.includes(object.kind)
       ? TRACKS.map((track) => ({
@@ -78,11 +91,20 @@ async function readLive(
         }))
       : []),
   ]);
+  const leases = workloads.map((object) => leaseFor(object, inputs.namespace));
   const live: LiveObjects = new Map();
   // Without workloads, still ask for one object: the call doubles as the reachability check.
-  const found = await kube.getExisting(wanted.length > 0 ? wanted : objects.slice(0, 1), (object) =>
-    namespaceOf(object, inputs.namespace),
-  );
+  let found: Map<string, KubeObject[]>;
+  try {
+    found = await kube.getExisting(
+      wanted.length > 0 ? [...wanted, ...leases] : objects.slice(0, 1),
+      (object) => namespaceOf(object, inputs.namespace),
+      { signal: cancellation.stop },
+    );
+  } catch (err) {
+    if (cancellation.requested) throw new CancelledBeforeApply(String(cancellation.signal));
+    throw err;
+  }
   for (const [namespace, items] of found) {
     for (const item of items) {
       // Under the namespace the manifests name ('' = the context's) and the one the server reports.
@@ -115,70 +137,141 @@ function runStrategy(dc: DeployContext, objects: KubeObject[]): Promise<Strategy
   return deployCanary(dc, objects);
 }
 
+/** Who this run is, on the leases it takes: the run, its job, and this process. */
+function leaseHolder(ctx: Context): LeaseHolder {
+  const repository = `${ctx.repository.owner}/${ctx.repository.repo}`;
+  return {
+    identity: `${repository} run ${ctx.runId} attempt ${ctx.runAttempt} job ${ctx.job} (${os.hostname()} pid ${process.pid})`,
+    runUrl: ctx.runId ? runUrl(ctx) : '',
+  };
+}
+
 export const deployStage: Stage<DeployInputs, DeployResult> = {
   name: 'deploy',
   parseInputs: (source, ctx) => parseDeployInputs(source, ctx),
-  // Missing or invalid manifests fail the job before the build pushes anything.
-  prepare: async (inputs, ctx) => ({
-    ...inputs,
-    loaded: await loadManifests(inputs.manifests, ctx.workspace),
-  }),
-
-  async run(inputs, ctx, previous) {
-    const started = Date.now();
-    const images =
-      inputs.images.length > 0
-        ? inputs.images
-        : previous.build?.image
-          ? [previous.build.image]
-          : [];
-    const objects = await prepareManifests(inputs, ctx, images);
-
-    const kube = new Kubectl(
-      inputs.namespace,
-      inputs.kubeconfig,
-      inputs.skipTlsVerify ? ['--insecure-skip-tls-verify'] : [],
-    );
-    try {
-      const live = await readLive(kube, objects, inputs);
-      const dc: DeployContext = { kube, inputs, live };
-      if (inputs.strategy === 'canary' && inputs.action !== 'deploy') requireCanaries(dc, objects);
-
-      const deployment = inputs.environment
-        ? await GitHubDeployment.start(
-            inputs.githubToken,
-            ctx,
-            inputs.environment,
-            `Gantry ${inputs.strategy} ${inputs.action}`,
-            environmentUrl(objects),
-          )
-        : undefined;
-      let outcome: StrategyOutcome;
-      try {
-        outcome = await runStrategy(dc, objects);
-      } catch (err) {
-        await deployment?.setStatus('failure', 'The deploy failed');
-        throw err;
-      }
-      await deployment?.setStatus(
-        outcome.failure ? 'failure' : 'success',
-        `Rollout ${outcome.rollout}`,
-      );
-      if (inputs.annotateNamespace) await annotateNamespace(kube, inputs, ctx);
-      return {
-        ...outcome,
-        durationSeconds: (Date.now() - started) / 1000,
-        kubectlCalls: kube.calls,
-        rolloutWaitSeconds: kube.waitingMs / 1000,
-      };
-    } finally {
-      // One line the benchmark reads: Gantry's own time is the run minus the rollout waits.
-      core.info(
-        `kubectl: ${kube.calls} invocation(s), ${(kube.waitingMs / 1000).toFixed(2)} s waiting for rollouts`,
-      );
-      kube.dispose();
-    }
+  // Missing or invalid manifests, or manifests beyond the run's scope, fail the job before the
+  // build pushes anything.
+  prepare: async (inputs, ctx) => {
+    const loaded = await loadManifests(inputs.manifests, ctx.workspace);
+    checkScope(loaded.manifests, inputs.namespace, inputs.allowClusterScoped);
+    return { ...inputs, loaded };
   },
+
+  run: (inputs, ctx, previous) => cancellation.handle(() => deploy(inputs, ctx, previous)),
 
   report: (result, inputs) => deployReport(result, inputs),
 };
+
+async function deploy(
+  inputs: DeployInputs,
+  ctx: Context,
+  previous: PipelineResults,
+): Promise<DeployResult> {
+  const started = Date.now();
+  const images =
+    inputs.images.length > 0 ? inputs.images : previous.build?.image ? [previous.build.image] : [];
+  const objects = await prepareManifests(inputs, ctx, images);
+
+  const kube = new Kubectl(
+    inputs.namespace,
+    inputs.kubeconfig,
+    inputs.skipTlsVerify ? ['--insecure-skip-tls-verify'] : [],
+  );
+  const journal = new Journal(inputs.namespace);
+  let leases: KubeObject[] = [];
+  try {
+    const firstRead = await readLive(kube, objects, inputs);
+    // The whole batch through the server's validation before anything is applied.
+    // The server's dry run of the whole batch and taking the leases go side by side (both come
+    // before anything is applied); a refused batch stops the lease wait.
+    const refused = new AbortController();
+    const validated = kube
+      .dryRun(objects, inputs)
+      .then((stored) => checkDryRun(stored, inputs.allowClusterScoped))
+      .catch((err: unknown) => {
+        refused.abort(err);
+        throw err;
+      });
+    let reads = 0;
+    const acquired = acquireLeases({
+      kube,
+      workloads: manifestWorkloads(objects),
+      namespace: inputs.namespace,
+      holder: leaseHolder(ctx),
+      durationSeconds: inputs.rolloutTimeoutSeconds * 2 + 120,
+      waitSeconds: inputs.leaseWaitSeconds,
+      // The first look reuses the read above; after a wait, the cluster is read afresh.
+      readLive: async () => (reads++ === 0 ? firstRead : readLive(kube, objects, inputs)),
+      signal: AbortSignal.any([cancellation.stop, refused.signal]),
+    });
+    const [dry, taken] = await Promise.allSettled([validated, acquired]);
+    if (taken.status === 'fulfilled') leases = taken.value.held;
+    if (dry.status === 'rejected') throw dry.reason;
+    if (taken.status === 'rejected') throw taken.reason;
+    journal.record({
+      leases: taken.value.held.map((lease) => ({
+        name: lease.metadata.name,
+        namespace: lease.metadata.namespace ?? '',
+        holder: String(lease.spec?.holderIdentity ?? ''),
+      })),
+    });
+    if (cancellation.requested) throw new CancelledBeforeApply(String(cancellation.signal));
+    const dc: DeployContext = { kube, inputs, live: taken.value.live, cancellation, journal };
+    if (inputs.strategy === 'canary' && inputs.action !== 'deploy') requireCanaries(dc, objects);
+
+    const url = environmentUrl(objects);
+    const deployment = inputs.environment
+      ? await GitHubDeployment.start(
+          inputs.githubToken,
+          ctx,
+          inputs.environment,
+          `Gantry ${inputs.strategy} ${inputs.action}`,
+          url,
+        )
+      : undefined;
+    if (deployment) journal.record({ deploymentId: deployment.id, environmentUrl: url });
+    let outcome: StrategyOutcome;
+    try {
+      outcome = await runStrategy(dc, objects);
+    } catch (err) {
+      await deployment?.setStatus('failure', 'The deploy failed');
+      throw err;
+    }
+    await deployment?.setStatus(
+      outcome.failure ? 'failure' : 'success',
+      outcome.rollout === 'cancelled'
+        ? `Cancelled (${cancellation.signal}): this run's changes were undone`
+        : `Rollout ${outcome.rollout}`,
+    );
+    if (inputs.annotateNamespace && outcome.rollout !== 'cancelled') {
+      await annotateNamespace(kube, inputs, ctx);
+    }
+    return {
+      ...outcome,
+      durationSeconds: (Date.now() - started) / 1000,
+      kubectlCalls: kube.calls,
+      rolloutWaitSeconds: kube.waitingMs / 1000,
+    };
+  } catch (err) {
+    if (!(err instanceof CancelledBeforeApply)) throw err;
+    return {
+      rollout: 'cancelled',
+      deployed: [],
+      workloads: [],
+      notes: [],
+      failure: err.message,
+      durationSeconds: (Date.now() - started) / 1000,
+      kubectlCalls: kube.calls,
+      rolloutWaitSeconds: kube.waitingMs / 1000,
+    };
+  } finally {
+    await releaseLeases(kube, leases);
+    // The main step reported: the post step has nothing to undo.
+    journal.finish();
+    // One line the benchmark reads: Gantry's own time is the run minus the rollout waits.
+    core.info(
+      `kubectl: ${kube.calls} invocation(s), ${(kube.waitingMs / 1000).toFixed(2)} s waiting for rollouts`,
+    );
+    kube.dispose();
+  }
+}

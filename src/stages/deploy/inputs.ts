@@ -224,6 +224,12 @@ export function parseDeployInputs(source: InputSource, _ctx?: Context): DeployIn
     );
   }
 
+  const leaseWaitText = source.get('lease-wait') || '10m';
+  const leaseWaitSeconds = parseDuration(leaseWaitText);
+  if (leaseWaitSeconds === undefined || leaseWaitSeconds < 0) {
+    throw new InputError('lease-wait', `"${leaseWaitText}" is not a duration like 0, 90s or 10m`);
+  }
+
   return {
     manifests,
     namespace,
@@ -243,6 +249,8 @@ export function parseDeployInputs(source: InputSource, _ctx?: Context): DeployIn
     annotateNamespace: readBoolean(source, 'annotate-namespace', false),
     skipTlsVerify: readBoolean(source, 'skip-tls-verify', false),
     trafficSplitAnnotations,
+    allowClusterScoped: readBoolean(source, 'allow-cluster-scoped', false),
+    leaseWaitSeconds,
     environment: source.get('environment'),
     kubeconfig:
       source.get('kubeconfig', { trim: false }).trim() === ''

@@ -6,7 +6,15 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { kubectlDuration } from '../../lib/duration';
-import { run, tail, type RunResult } from '../../lib/exec';
+import { describeCommand, run, tail, type RunResult } from '../../lib/exec';
+import { parse as parseYaml } from 'yaml';
+import {
+  backoffMs,
+  firstErrorLine,
+  isTransportError,
+  isWaitTimeout,
+  lastProgress,
+} from './api-errors';
 import { byNamespace } from './live';
 import type { KubeObject } from './model';
 import { objectRef, ROLLOUT_KINDS } from './workloads';
@@ -18,6 +26,12 @@ export interface WaitResult {
   object: KubeObject;
   ready: boolean;
   message: string;
+  /** The API server could not be reached when the wait ended: there is no verdict. */
+  unreachable?: boolean;
+  /** A cancellation stopped the wait. */
+  cancelled?: boolean;
+  /** kubectl's last progress line ("Waiting for ... 3 of 4 updated replicas are available"). */
+  lastSeen?: string;
 }
 
 export interface ApplyOptions {
@@ -25,12 +39,65 @@ export interface ApplyOptions {
   force: boolean;
 }
 
-// Kubeconfig fields that grant access; their values never appear in a log.
-const SECRET_FIELDS =
-  /^\s*-?\s*(?:token|password|client-key-data|client-certificate-data|id-token|refresh-token):\s*["']?([^\s"']+)/gm;
+/** A kubectl call that failed; `transport` when the API server could not be reached. */
+export class KubectlError extends Error {
+  constructor(
+    command: string,
+    readonly result: RunResult,
+    readonly transport: boolean,
+  ) {
+    super(
+      `${command} failed${transport ? ' (the Kubernetes API server could not be reached)' : ''}:\n${tail(result.stderr || result.stdout, 8)}`,
+    );
+    this.name = 'KubectlError';
+  }
+}
 
+// Kubeconfig fields that grant access; their values never appear in a log.
+const SECRET_KEYS = new Set([
+  'token',
+  'password',
+  'client-key-data',
+  'client-certificate-data',
+  'id-token',
+  'refresh-token',
+  'access-token',
+  'client-secret',
+]);
+// A YAML line `key: value` or a JSON member `"key": "value"`, for text that does not parse.
+const SECRET_LINES =
+  /^\s*-?\s*(?:token|password|client-key-data|client-certificate-data|id-token|refresh-token|access-token|client-secret):\s*["']?([^\s"']+)/gm;
+const SECRET_MEMBERS =
+  /"(?:token|password|client-key-data|client-certificate-data|id-token|refresh-token|access-token|client-secret)"\s*:\s*"((?:[^"\\]|\\.)+)"/g;
+
+function secretValues(value: unknown, out: Set<string>): void {
+  if (Array.isArray(value)) {
+    for (const item of value) secretValues(item, out);
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      if (SECRET_KEYS.has(key) && (typeof item === 'string' || typeof item === 'number')) {
+        if (String(item) !== '') out.add(String(item));
+      } else {
+        secretValues(item, out);
+      }
+    }
+  }
+}
+
+/**
+ * Every credential in kubeconfig content, YAML or JSON (JSON is YAML too): read as a document
+ * when it parses, and line by line as well, so text that does not parse is masked all the same.
+ */
 export function kubeconfigSecrets(kubeconfig: string): string[] {
-  return [...kubeconfig.matchAll(SECRET_FIELDS)].map((match) => match[1]);
+  const found = new Set<string>();
+  try {
+    secretValues(parseYaml(kubeconfig), found);
+  } catch {
+    // Not YAML or JSON: the line patterns below still find what looks like a credential.
+  }
+  for (const match of kubeconfig.matchAll(SECRET_LINES)) found.add(match[1]);
+  for (const match of kubeconfig.matchAll(SECRET_MEMBERS)) found.add(JSON.parse(`"${match[1]}"`));
+  return [...found].filter((value) => value.length > 0);
 }
 
 /** kubectl prints one object, a List, or nothing (everything ignored as not found). */
@@ -39,6 +106,44 @@ export function parseKubectlJson(stdout: string): KubeObject[] {
   if (text === '') return [];
   const value = JSON.parse(text) as KubeObject & { items?: KubeObject[] };
   return value.kind === 'List' || Array.isArray(value.items) ? (value.items ?? []) : [value];
+}
+
+/** Names on one `kubectl get`/`delete` command line: 30,000 of them overflow the OS limit (E2BIG). */
+export const REFS_PER_CALL = 200;
+/** How long reads and idempotent writes keep retrying while the API server cannot be reached. */
+const RETRY_MS = 10_000;
+/** After a rollout wait ran out, how long the one last look may retry an unreachable API. */
+const FINAL_CHECK_MS = 15_000;
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+
+export function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+interface CallOptions {
+  input?: string;
+  allowFailure?: boolean;
+  /** Stops the call (and its retries) when aborted. */
+  signal?: AbortSignal;
+  /** Retry while the API server cannot be reached, until this time (epoch ms). */
+  retryUntil?: number;
+}
+
+function cancelledWait(object: KubeObject, lastSeen: string | undefined): WaitResult {
+  return { object, ready: false, cancelled: true, message: 'the wait was cancelled', lastSeen };
 }
 
 export class Kubectl {
@@ -74,16 +179,38 @@ export class Kubectl {
     if (this.tempDir) fs.rmSync(this.tempDir, { recursive: true, force: true });
   }
 
-  private async kubectl(
-    args: string[],
-    options: { input?: string; allowFailure?: boolean } = {},
-  ): Promise<RunResult> {
-    this.calls++;
-    const started = Date.now();
-    try {
-      return await run(KUBECTL, [...this.globalArgs, ...args], { env: this.env, ...options });
-    } finally {
-      core.debug(`kubectl ${[...this.globalArgs, ...args].join(' ')} (${Date.now() - started} ms)`);
+  /** Where the configuration comes from, for messages. */
+  get configDescription(): string {
+    return this.env.KUBECONFIG ? ` (KUBECONFIG=${this.env.KUBECONFIG})` : '';
+  }
+
+  private async kubectl(args: string[], options: CallOptions = {}): Promise<RunResult> {
+    for (let attempt = 0; ; attempt++) {
+      this.calls++;
+      const started = Date.now();
+      const result = await run(KUBECTL, [...this.globalArgs, ...args], {
+        env: this.env,
+        input: options.input,
+        signal: options.signal,
+        allowFailure: true,
+      });
+      core.debug(`kubectl ${[...this.globalArgs, ...args].slice(0, 8).join(' ')} (${Date.now() - started} ms)`);
+      if (result.exitCode === 0 || options.signal?.aborted) return result;
+      const text = result.stderr || result.stdout;
+      const transport = isTransportError(text);
+      const pause = backoffMs(attempt);
+      if (
+        transport &&
+        options.retryUntil !== undefined &&
+        Date.now() + pause < options.retryUntil
+      ) {
+        core.info(`kubectl: the API server did not answer (${firstErrorLine(text)}); retrying`);
+        await sleep(pause, options.signal);
+        continue;
+      }
+      if (options.allowFailure) return result;
+      const shown = args.length > 8 ? [...args.slice(0, 8), `… (${args.length} arguments)`] : args;
+      throw new KubectlError(describeCommand(KUBECTL, shown), result, transport);
     }
   }
 
@@ -91,17 +218,18 @@ export class Kubectl {
     return namespace ? ['--namespace', namespace] : [];
   }
 
-  /**
-   * The named objects that exist, one call per namespace. Being the first call, it is also the
-   * check that the cluster answers, before anything is applied.
-   */
-  async getExisting(
-    objects: KubeObject[],
-    namespaceOf: (o: KubeObject) => string,
-  ): Promise<Map<string, KubeObject[]>> {
-    const found = new Map<string, KubeObject[]>();
-    for (const [namespace, group] of byNamespace(objects, namespaceOf)) {
-      const refs = [...new Set(group.map(objectRef))];
+  /** `kubectl get` of named objects in one namespace, a few hundred names per call. */
+  private async getNamed(
+    namespace: string,
+    group: KubeObject[],
+    options: {
+      timeout: string;
+      signal?: AbortSignal;
+      failure: (refs: string[], result: RunResult) => Error;
+    },
+  ): Promise<KubeObject[]> {
+    const items: KubeObject[] = [];
+    for (const refs of chunks([...new Set(group.map(qualifiedRef))], REFS_PER_CALL)) {
       const result = await this.kubectl(
         [
           'get',
@@ -110,31 +238,66 @@ export class Kubectl {
           '--output',
           'json',
           '--request-timeout',
-          '30s',
+          options.timeout,
           ...this.namespaceArgs(namespace),
         ],
-        { allowFailure: true },
+        { allowFailure: true, retryUntil: Date.now() + RETRY_MS, signal: options.signal },
       );
-      if (result.exitCode !== 0) {
-        const where = this.env.KUBECONFIG ? ` (KUBECONFIG=${this.env.KUBECONFIG})` : '';
-        throw new Error(
-          `Cannot reach the Kubernetes cluster${where}, or cannot read ${refs[0]}${namespace ? ` in namespace ${namespace}` : ''}; nothing was applied:\n${tail(result.stderr || result.stdout, 8)}`,
+      if (result.exitCode !== 0) throw options.failure(refs, result);
+      items.push(...parseKubectlJson(result.stdout));
+    }
+    return items;
+  }
+
+  /**
+   * The named objects that exist, by namespace. Being the first call, it is also the check that
+   * the cluster answers, before anything is applied.
+   */
+  async getExisting(
+    objects: KubeObject[],
+    namespaceOf: (o: KubeObject) => string,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<Map<string, KubeObject[]>> {
+    const found = new Map<string, KubeObject[]>();
+    for (const [namespace, group] of byNamespace(objects, namespaceOf)) {
+      const failure = (refs: string[], result: RunResult) =>
+        new Error(
+          `Cannot reach the Kubernetes cluster${this.configDescription}, or cannot read ${refs[0]}${namespace ? ` in namespace ${namespace}` : ''}; nothing was applied:\n${tail(result.stderr || result.stdout, 8)}`,
         );
-      }
-      found.set(namespace, parseKubectlJson(result.stdout));
+      found.set(
+        namespace,
+        await this.getNamed(namespace, group, { timeout: '30s', signal: options.signal, failure }),
+      );
     }
     return found;
   }
 
-  /** One `kubectl apply -f -` for the whole batch; returns the objects as the server stored them. */
-  async apply(objects: KubeObject[], options: ApplyOptions): Promise<KubeObject[]> {
-    if (objects.length === 0) return [];
+  /** Reads objects back (after a rollout, before an undo), retrying an unreachable API briefly. */
+  async read(objects: KubeObject[]): Promise<KubeObject[]> {
+    const items: KubeObject[] = [];
+    for (const [namespace, group] of byNamespace(
+      objects,
+      (o) => o.metadata.namespace ?? this.namespace,
+    )) {
+      const failure = (refs: string[], result: RunResult) =>
+        new KubectlError(
+          `kubectl get ${refs.slice(0, 3).join(' ')}`,
+          result,
+          isTransportError(result.stderr),
+        );
+      items.push(...(await this.getNamed(namespace, group, { timeout: '10s', failure })));
+    }
+    return items;
+  }
+
+  private applyArgs(options: ApplyOptions, extra: string[] = []): string[] {
     const args = [
       'apply',
       '--filename',
       '-',
       '--output',
       'json',
+      ...extra,
       ...this.namespaceArgs(this.namespace),
     ];
     if (options.serverSide) {
@@ -143,46 +306,211 @@ export class Kubectl {
     } else if (options.force) {
       args.push('--force');
     }
+    return args;
+  }
+
+  /** One `kubectl apply -f -` for the whole batch; returns the objects as the server stored them. */
+  async apply(objects: KubeObject[], options: ApplyOptions): Promise<KubeObject[]> {
+    if (objects.length === 0) return [];
     // One List document: kubectl applies its items in order.
     const input = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects });
-    const result = await this.kubectl(args, { input });
+    // Apply is declarative: sending the same batch again after a broken connection is safe.
+    const result = await this.kubectl(this.applyArgs(options), {
+      input,
+      retryUntil: Date.now() + RETRY_MS,
+    });
     return parseKubectlJson(result.stdout);
+  }
+
+  /**
+   * The whole batch through the API server's admission and validation without storing anything
+   * (`--dry-run=server`): an object the server would refuse fails the run before any is applied.
+   * Returns the objects as they would be stored.
+   */
+  async dryRun(objects: KubeObject[], options: ApplyOptions): Promise<KubeObject[]> {
+    if (objects.length === 0) return [];
+    const input = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects });
+    const result = await this.kubectl(this.applyArgs(options, ['--dry-run=server']), {
+      input,
+      allowFailure: true,
+      retryUntil: Date.now() + RETRY_MS,
+    });
+    if (result.exitCode !== 0) {
+      throw new Error(
+        `The Kubernetes API server refused the manifests in a dry run (kubectl apply --dry-run=server); nothing was applied:\n${tail(result.stderr || result.stdout, 12)}`,
+      );
+    }
+    return parseKubectlJson(result.stdout);
+  }
+
+  /** `kubectl create` (fails on objects that exist) or `replace` (fails on a stale resourceVersion). */
+  async createOrReplace(
+    verb: 'create' | 'replace',
+    objects: KubeObject[],
+  ): Promise<{ stored: KubeObject[]; refused: string }> {
+    if (objects.length === 0) return { stored: [], refused: '' };
+    const input = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects });
+    const result = await this.kubectl(
+      [
+        verb,
+        '--filename',
+        '-',
+        '--output',
+        'json',
+        '--request-timeout',
+        '10s',
+        ...this.namespaceArgs(this.namespace),
+      ],
+      { input, allowFailure: true },
+    );
+    const stored = result.stdout.trim() === '' ? [] : parseKubectlJson(result.stdout);
+    if (result.exitCode !== 0 && isTransportError(result.stderr)) {
+      throw new KubectlError(`kubectl ${verb}`, result, true);
+    }
+    return { stored, refused: result.exitCode === 0 ? '' : result.stderr.trim() };
+  }
+
+  private waitArgs(
+    object: KubeObject,
+    timeoutSeconds: number,
+    watch: boolean,
+  ): string[] | undefined {
+    const timeout = ['--timeout', kubectlDuration(timeoutSeconds)];
+    const ns = this.namespaceArgs(object.metadata.namespace ?? this.namespace);
+    if (ROLLOUT_KINDS.includes(object.kind)) {
+      return watch
+        ? ['rollout', 'status', objectRef(object), '--watch', ...timeout, ...ns]
+        : [
+            'rollout',
+            'status',
+            objectRef(object),
+            '--watch=false',
+            '--request-timeout',
+            '5s',
+            ...ns,
+          ];
+    }
+    const wait = watch ? timeout : ['--timeout', '0s', '--request-timeout', '5s'];
+    if (object.kind === 'ReplicaSet') {
+      const replicas = object.spec?.replicas ?? 1;
+      return [
+        'wait',
+        objectRef(object),
+        `--for=jsonpath={.status.readyReplicas}=${replicas}`,
+        ...wait,
+        ...ns,
+      ];
+    }
+    if (object.kind === 'Pod') {
+      return ['wait', objectRef(object), '--for=condition=Ready', ...wait, ...ns];
+    }
+    return undefined;
   }
 
   /**
    * Waits until a workload is rolled out (`kubectl rollout status`: observed generation,
    * updated and available replicas), a ReplicaSet has its ready replicas, or a Pod is Ready.
+   * A connection that fails or breaks is retried until the deadline; when the wait runs out,
+   * one last look decides, so an API outage at the end is never taken for a failed rollout.
    */
-  async waitReady(object: KubeObject, timeoutSeconds: number): Promise<WaitResult> {
-    const timeout = ['--timeout', kubectlDuration(timeoutSeconds)];
-    const ns = this.namespaceArgs(object.metadata.namespace ?? this.namespace);
-    let args: string[];
-    if (ROLLOUT_KINDS.includes(object.kind)) {
-      args = ['rollout', 'status', objectRef(object), '--watch', ...timeout, ...ns];
-    } else if (object.kind === 'ReplicaSet') {
-      const replicas = object.spec?.replicas ?? 1;
-      args = [
-        'wait',
-        objectRef(object),
-        `--for=jsonpath={.status.readyReplicas}=${replicas}`,
-        ...timeout,
-        ...ns,
-      ];
-    } else if (object.kind === 'Pod') {
-      args = ['wait', objectRef(object), '--for=condition=Ready', ...timeout, ...ns];
-    } else {
+  async waitReady(
+    object: KubeObject,
+    timeoutSeconds: number,
+    signal?: AbortSignal,
+  ): Promise<WaitResult> {
+    const deadline = Date.now() + timeoutSeconds * 1000;
+    if (!this.waitArgs(object, 1, true)) {
       return { object, ready: true, message: `${objectRef(object)}: nothing to wait for` };
     }
-    const result = await this.kubectl(args, { allowFailure: true });
-    const message = tail(result.exitCode === 0 ? result.stdout : result.stderr || result.stdout, 3);
-    return { object, ready: result.exitCode === 0, message };
+    let lastSeen: string | undefined;
+    let unreachable = '';
+    for (let attempt = 0; ; attempt++) {
+      const remaining = (deadline - Date.now()) / 1000;
+      if (remaining < 1) break;
+      const result = await this.kubectl(this.waitArgs(object, remaining, true)!, {
+        allowFailure: true,
+        signal,
+      });
+      lastSeen = lastProgress(result.stdout) ?? lastSeen;
+      if (signal?.aborted) {
+        return cancelledWait(object, lastSeen);
+      }
+      if (result.exitCode === 0) {
+        return { object, ready: true, message: tail(result.stdout, 3), lastSeen };
+      }
+      const text = result.stderr || result.stdout;
+      if (isWaitTimeout(text)) break;
+      if (!isTransportError(text))
+        return { object, ready: false, message: tail(text, 3), lastSeen };
+      if (unreachable === '')
+        core.info(
+          `${objectRef(object)}: the API server did not answer (${firstErrorLine(text)}); retrying until the rollout timeout`,
+        );
+      unreachable = firstErrorLine(text);
+      await sleep(backoffMs(attempt), signal);
+    }
+    return this.lastLook(object, lastSeen, unreachable, signal);
+  }
+
+  /** The verdict once the wait has run out: kubectl's own status, read once (retried if unreachable). */
+  private async lastLook(
+    object: KubeObject,
+    lastSeen: string | undefined,
+    unreachable: string,
+    signal?: AbortSignal,
+  ): Promise<WaitResult> {
+    const until = Date.now() + FINAL_CHECK_MS;
+    const args = this.waitArgs(object, 0, false)!;
+    for (let attempt = 0; ; attempt++) {
+      const result = await this.kubectl(args, { allowFailure: true, signal });
+      if (signal?.aborted) {
+        return cancelledWait(object, lastSeen);
+      }
+      const text = result.stderr || result.stdout;
+      if (result.exitCode === 0) {
+        const status = tail(result.stdout, 1);
+        // `rollout status --watch=false` exits 0 either way and says which.
+        const ready =
+          !ROLLOUT_KINDS.includes(object.kind) || /successfully rolled out/i.test(status);
+        return {
+          object,
+          ready,
+          message: ready ? status : `timed out; ${status}`,
+          lastSeen: lastProgress(result.stdout) ?? lastSeen,
+        };
+      }
+      if (!isTransportError(text)) {
+        return { object, ready: false, message: tail(text, 3), lastSeen };
+      }
+      if (attempt === 0)
+        core.info(
+          `${objectRef(object)}: the API server did not answer (${firstErrorLine(text)}) as the rollout timeout ended; retrying for ${FINAL_CHECK_MS / 1000} s before giving a verdict`,
+        );
+      unreachable = firstErrorLine(text);
+      const pause = backoffMs(attempt);
+      if (Date.now() + pause >= until) break;
+      await sleep(pause, signal);
+    }
+    return {
+      object,
+      ready: false,
+      unreachable: true,
+      message: `the Kubernetes API server could not be reached when the rollout timeout ended (${unreachable})`,
+      lastSeen,
+    };
   }
 
   /** Waits for all objects at once. */
-  async waitAll(objects: KubeObject[], timeoutSeconds: number): Promise<WaitResult[]> {
+  async waitAll(
+    objects: KubeObject[],
+    timeoutSeconds: number,
+    signal?: AbortSignal,
+  ): Promise<WaitResult[]> {
     const started = Date.now();
     try {
-      return await Promise.all(objects.map((object) => this.waitReady(object, timeoutSeconds)));
+      return await Promise.all(
+        objects.map((object) => this.waitReady(object, timeoutSeconds, signal)),
+      );
     } finally {
       this.waitingMs += Date.now() - started;
     }
@@ -194,31 +522,34 @@ export class Kubectl {
       'rollout',
       'undo',
       objectRef(object),
+      '--request-timeout',
+      '10s',
       ...this.namespaceArgs(object.metadata.namespace ?? this.namespace),
     ];
+    // Going to a named revision twice lands in the same place: safe to retry.
     if (revision) args.push(`--to-revision=${revision}`);
-    await this.kubectl(args);
+    await this.kubectl(args, revision ? { retryUntil: Date.now() + RETRY_MS } : {});
   }
 
-  /** Deletes objects by kind and name, one call per namespace; missing ones are fine. */
+  /** Deletes objects by kind and name, by namespace; missing ones are fine. */
   async delete(objects: KubeObject[]): Promise<void> {
     for (const [namespace, group] of byNamespace(
       objects,
       (o) => o.metadata.namespace ?? this.namespace,
     )) {
-      const refs = [
-        ...new Set(
-          group.map((o) =>
-            `${o.kind.toLowerCase()}.${apiGroup(o)}/${o.metadata.name}`.replace('./', '/'),
-          ),
-        ),
-      ];
-      await this.kubectl([
-        'delete',
-        ...refs,
-        '--ignore-not-found',
-        ...this.namespaceArgs(namespace),
-      ]);
+      for (const refs of chunks([...new Set(group.map(qualifiedRef))], REFS_PER_CALL)) {
+        await this.kubectl(
+          [
+            'delete',
+            ...refs,
+            '--ignore-not-found',
+            '--request-timeout',
+            '20s',
+            ...this.namespaceArgs(namespace),
+          ],
+          { retryUntil: Date.now() + RETRY_MS },
+        );
+      }
     }
   }
 
@@ -255,10 +586,16 @@ export class Kubectl {
   /** Pods and events of a namespace, for diagnostics. */
   async podsAndEvents(namespace: string): Promise<{ pods: KubeObject[]; events: KubeObject[] }> {
     const result = await this.kubectl(
-      ['get', 'pods,events', '--output', 'json', ...this.namespaceArgs(namespace)],
-      {
-        allowFailure: true,
-      },
+      [
+        'get',
+        'pods,events',
+        '--output',
+        'json',
+        '--request-timeout',
+        '10s',
+        ...this.namespaceArgs(namespace),
+      ],
+      { allowFailure: true },
     );
     const items = result.exitCode === 0 ? parseKubectlJson(result.stdout) : [];
     return {
@@ -266,6 +603,14 @@ export class Kubectl {
       events: items.filter((item) => item.kind === 'Event'),
     };
   }
+}
+
+/** `deployment.apps/web`: kind and API group, so kubectl resolves the right resource. */
+export function qualifiedRef(object: KubeObject): string {
+  return `${object.kind.toLowerCase()}.${apiGroup(object)}/${object.metadata.name}`.replace(
+    './',
+    '/',
+  );
 }
 
 /** The API group of an object ('' for the core group), so kubectl resolves the right kind. */

@@ -14,7 +14,11 @@ export type RolloutOutcome =
   | 'promoted'
   | 'rejected'
   /** The rollout failed and nothing could be rolled back (first deploy, or rollback disabled). */
-  | 'failed';
+  | 'failed'
+  /** The job was cancelled during the rollout; this run's changes were undone. */
+  | 'cancelled'
+  /** The API server could not be reached when the rollout timeout ended: nothing was undone. */
+  | 'unverified';
 
 export interface DeployResult {
   deployed: DeployedResource[];
@@ -75,6 +79,10 @@ export interface DeployInputs {
   skipTlsVerify: boolean;
   /** Extra annotations on the SMI TrafficSplits a canary makes. */
   trafficSplitAnnotations: Record<string, string>;
+  /** Apply cluster-scoped objects (Namespace, ClusterRole, ...) too; refused otherwise. */
+  allowClusterScoped: boolean;
+  /** How long to wait while another run holds a workload's lease (0: fail at once). */
+  leaseWaitSeconds: number;
   environment: string;
   /** Kubeconfig content from the `kubeconfig` input; empty: KUBECONFIG / ~/.kube/config. */
   kubeconfig: string;

@@ -22,6 +22,7 @@ import {
   failureMessage,
   otherResourcesNote,
   rollingDeploy,
+  replacedFailure,
   type DeployContext,
   type StrategyOutcome,
 } from './rolling';
@@ -68,6 +69,9 @@ export async function deployCanary(
   }
   notes.forEach((note) => core.info(note));
 
+  // If this process is killed from here on, the post step takes the canary away.
+  const removal = planCanaryRemoval(manifests, inputs.trafficSplit);
+  dc.journal.record({ canary: { remove: removal.remove, restore: removal.restore } });
   let result;
   try {
     result = await applyAndWait(dc, plan.apply);
@@ -79,7 +83,31 @@ export async function deployCanary(
   const workloads = describeWorkloads(result.applied, result.waits);
   notes.push(...otherResourcesNote(result.applied));
   const deployed = deployedResources(result.applied);
-  if (result.failed.length === 0) return { rollout: 'canary-ready', deployed, workloads, notes };
+  if (result.cancelled) {
+    await removeCanaryObjects(dc, manifests, inputs.trafficSplit);
+    return {
+      rollout: 'cancelled',
+      deployed: [],
+      workloads: [],
+      notes,
+      failure: `Cancelled (${dc.cancellation.signal}) while waiting for the canary: removed it; all traffic goes to the stable version, which was not touched.`,
+    };
+  }
+  const unreachable = result.failed.filter((wait) => wait.unreachable);
+  if (unreachable.length > 0) {
+    return {
+      rollout: 'unverified',
+      deployed,
+      workloads,
+      notes,
+      failure: `Cannot tell whether the canary became ready: ${unreachable[0].message}. The canary was left running beside the untouched stable version; reject it (deploy-action: reject) or deploy again once the API server answers.`,
+    };
+  }
+  if (result.failed.length === 0) {
+    const replaced = await replacedFailure(dc, result.applied, 'The canary is ready', notes);
+    if (replaced) return { rollout: 'failed', deployed, workloads, notes, failure: replaced };
+    return { rollout: 'canary-ready', deployed, workloads, notes };
+  }
 
   // A canary that never becomes ready goes away; stable was never touched.
   const diagnostics = await diagnose(
@@ -184,7 +212,11 @@ export async function rejectCanary(
   const stable = manifests
     .map((object) => findLive(dc.live, object, dc.inputs.namespace))
     .filter((object): object is KubeObject => object !== undefined);
-  const waits = await dc.kube.waitAll(stable, dc.inputs.rolloutTimeoutSeconds);
+  const waits = await dc.kube.waitAll(
+    stable,
+    dc.inputs.rolloutTimeoutSeconds,
+    dc.cancellation.stop,
+  );
   const failed = waits.filter((wait) => !wait.ready);
   const outcome: StrategyOutcome = {
     rollout: 'rejected',
@@ -192,7 +224,9 @@ export async function rejectCanary(
     workloads: describeWorkloads(stable, waits),
     notes: [`Rejected the canary of ${canaries.map(stableNameOf).join(', ')}.`],
   };
-  if (failed.length > 0) {
+  if (dc.cancellation.requested) {
+    outcome.failure = `Cancelled (${dc.cancellation.signal}) after the canary was removed, before the stable version was confirmed healthy.`;
+  } else if (failed.length > 0) {
     const diagnostics = await diagnose(
       dc,
       failed.map((wait) => wait.object),
