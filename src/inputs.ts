@@ -3,16 +3,20 @@
 import * as core from '@actions/core';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { InputError } from './lib/errors';
+import { inputNamesInEnv } from './peers/unknown-inputs';
 
 export interface InputSource {
   /** The raw value, trimmed unless `trim: false` (separators like "\n" must survive). */
   get(name: string, options?: { trim?: boolean }): string;
+  /** Every input name given (declared or not), for the pipeline's unknown-input check. */
+  names?(): string[];
 }
 
 /** Inputs as the Actions runner passes them (INPUT_<NAME> environment variables). */
 export function actionInputs(): InputSource {
   return {
     get: (name, options) => core.getInput(name, { trimWhitespace: options?.trim ?? true }),
+    names: () => inputNamesInEnv(process.env),
   };
 }
 
@@ -23,6 +27,7 @@ export function mapInputs(values: Record<string, string | undefined>): InputSour
       const value = values[name] ?? '';
       return options?.trim === false ? value : value.trim();
     },
+    names: () => Object.keys(values).filter((name) => values[name] !== undefined),
   };
 }
 

@@ -2,6 +2,7 @@
 // differ only in where inputs come from and where outputs and the summary go.
 import type { Context } from './context';
 import type { InputSource } from './inputs';
+import { assertKnownInputs } from './peers/unknown-inputs';
 import { selectStages } from './selection';
 import { STAGES } from './stages';
 import type { PipelineResults, StageEntry, StageName } from './stages/types';
@@ -25,6 +26,8 @@ export async function runPipeline(
   sink: PipelineSink,
   stages: readonly StageEntry[] = STAGES,
 ): Promise<PipelineOutcome> {
+  // An input no stage declares would be silently ignored: fail on it before anything parses.
+  if (source.names) await assertKnownInputs(source.names(), (name) => source.get(name));
   const selected = await Promise.all(selectStages(source, stages).map((entry) => entry.load()));
   // Every input of every selected stage is validated before any stage builds, pushes or applies.
   const parsed = selected.map((stage) => ({ stage, inputs: stage.parseInputs(source, ctx) }));

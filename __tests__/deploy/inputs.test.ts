@@ -306,13 +306,13 @@ describe('k8s-deploy inputs', () => {
       'route-method ingress',
       { 'route-method': 'ingress' },
       'route-method',
-      /blue-green, which Gantry does not have yet.*traffic-split/,
+      /blue-green strategy, which Gantry does not have yet.*traffic-split/,
     ],
     [
       'version-switch-buffer',
       { 'version-switch-buffer': '15' },
       'version-switch-buffer',
-      /blue-green, which Gantry does not have yet/,
+      /blue-green strategy, which Gantry does not have yet/,
     ],
     [
       'private-cluster',

@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
-import { renderReference } from '../../scripts/docs';
+import { generated, renderReference } from '../../scripts/docs';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const actionYml = fs.readFileSync(path.join(ROOT, 'action.yml'), 'utf8');
@@ -50,6 +50,12 @@ describe('README', () => {
 
   it('carries the input/output reference generated from action.yml', () => {
     expect(readme).toContain(renderReference(actionYml));
+  });
+
+  it.each(
+    [...generated(actionYml, readme)].map(([file, text]) => [path.relative(ROOT, file), text]),
+  )('%s is what `npm run docs` generates (Moving over, declared inputs)', (file, text) => {
+    expect(fs.readFileSync(path.join(ROOT, file as string), 'utf8')).toBe(text);
   });
 });
 

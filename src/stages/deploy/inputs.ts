@@ -13,7 +13,8 @@ import {
   type DeployInputs,
   type Strategy,
 } from './model';
-import { K8S_DEPLOY_ALIASES, K8S_DEPLOY_REFUSED } from './peer-inputs';
+import { refusedPeerInputs } from '../../peers/table';
+import { K8S_DEPLOY_ALIASES } from './peer-inputs';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
@@ -76,10 +77,10 @@ function readStrategy(source: InputSource): Strategy {
 
 /** k8s-deploy inputs for what Gantry does not do: only their no-op values are accepted. */
 function refuseUnsupported(source: InputSource): void {
-  for (const [name, { noop, instead }] of Object.entries(K8S_DEPLOY_REFUSED)) {
-    const value = source.get(name);
-    if (!noop.includes(value.toLowerCase())) {
-      throw new InputError(name, `"${value}" is not supported: ${instead}`);
+  for (const { input, row } of refusedPeerInputs('Azure/k8s-deploy')) {
+    const value = source.get(input);
+    if (value !== '' && !(row.noop ?? []).includes(value.toLowerCase())) {
+      throw new InputError(input, `"${value}" is not supported: ${row.why}; ${row.instead}`);
     }
   }
 }

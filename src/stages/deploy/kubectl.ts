@@ -194,7 +194,9 @@ export class Kubectl {
         signal: options.signal,
         allowFailure: true,
       });
-      core.debug(`kubectl ${[...this.globalArgs, ...args].slice(0, 8).join(' ')} (${Date.now() - started} ms)`);
+      core.debug(
+        `kubectl ${[...this.globalArgs, ...args].slice(0, 8).join(' ')} (${Date.now() - started} ms)`,
+      );
       if (result.exitCode === 0 || options.signal?.aborted) return result;
       const text = result.stderr || result.stdout;
       const transport = isTransportError(text);
