@@ -12,19 +12,24 @@ import { REPO_ROOT } from '../harness/testbed';
 const CLI = path.join(REPO_ROOT, 'dist', 'cli', 'index.js');
 
 describe('dist/index.js with an input Gantry does not declare', () => {
-  it.each([
-    // trivy-action's `exit-code: 0` used to vanish, and `fail-on: CRITICAL` then failed the job
-    ['exit-code', '0', /^Input "exit-code": .*aquasecurity\/trivy-action/],
-    ['private-cluster', 'true', /^Input "private-cluster": .*Gantry refuses.*`kubeconfig`/],
-    ['percentage', '20', /^Input "percentage": .*use "canary-percentage" instead/],
-    ['imagess', 'app', /^Input "imagess": not an input of Gantry.*did you mean "images"\?/],
-  ])('%s: fails before anything runs, saying what to use', async (name, value, message) => {
+  const build = { stages: 'meta,build', images: 'registry.invalid/app', push: 'true' };
+  it.each<[string, Record<string, string>, RegExp]>([
+    [
+      'imagess',
+      { ...build, imagess: 'app' },
+      /^Input "imagess": not an input of Gantry.*did you mean "images"\?/,
+    ],
+    ['exit_code', { ...build, exit_code: '0' }, /^Input "exit_code": .*did you mean "exit-code"\?/],
+    ['canary-percent', { ...build, 'canary-percent': '20' }, /did you mean "canary-percentage"\?/],
+    // declared, because k8s-deploy has it: the deploy stage refuses what it cannot do
+    [
+      'private-cluster',
+      { stages: 'deploy', manifests: 'k8s', 'private-cluster': 'true' },
+      /^Input "private-cluster": "true" is not supported: .*`kubeconfig`/,
+    ],
+  ])('%s: fails before anything runs, saying what to use', async (_name, inputs, message) => {
     const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'gantry-unknown-'));
-    const result = await runAction({
-      inputs: { stages: 'meta,build', images: 'registry.invalid/app', push: 'true', [name]: value },
-      cwd: workspace,
-      timeoutMs: 60_000,
-    });
+    const result = await runAction({ inputs, cwd: workspace, timeoutMs: 60_000 });
     expect(result.exitCode).toBe(1);
     expect(result.errors).toHaveLength(1);
     expect(result.errors[0]).toMatch(message);
@@ -61,11 +66,11 @@ describe('gantry CLI with a flag Gantry does not declare', () => {
   it('fails before any stage runs, naming the flag and the fix', () => {
     const result = spawnSync(
       process.execPath,
-      [CLI, '--stages', 'meta', '--images', 'app', '--version', 'v0.70.0'],
+      [CLI, '--stages', 'meta', '--images', 'app', '--trivy-versoin', 'v0.70.0'],
       { encoding: 'utf8', timeout: 60_000, cwd: os.tmpdir() },
     );
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/Input "version": .*use "trivy-version" instead/);
+    expect(result.stderr).toMatch(/Input "trivy-versoin": .*did you mean "trivy-version"\?/);
     expect(result.stdout).not.toContain('▶ meta');
   });
 });

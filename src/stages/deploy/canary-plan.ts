@@ -183,6 +183,20 @@ export function promotedManifests(manifests: KubeObject[], canaries: KubeObject[
   });
 }
 
+/**
+ * Only the routing objects that send `percentage` to the canary (and as much to a baseline):
+ * what a progressive step changes between its weights. 0 sends everything to stable.
+ */
+export function canaryRoutes(
+  manifests: KubeObject[],
+  split: TrafficSplit,
+  percentage: number,
+  baseline: boolean,
+): KubeObject[] {
+  const services = servicesFor(manifests, manifests.filter(isScalable));
+  return routerFor(split).routes({ manifests, services, percentage, baseline });
+}
+
 export interface CanaryRemoval {
   /** Canary and baseline workloads, Services, Ingresses and TrafficSplits to delete. */
   remove: KubeObject[];

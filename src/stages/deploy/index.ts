@@ -23,6 +23,7 @@ import { pinImageDigests } from './pinning';
 import { addImagePullSecrets } from './pull-secrets';
 import { deployReport } from './report';
 import { deployCanary, promoteCanary, rejectCanary, requireCanaries } from './strategies/canary';
+import { progressiveCanary } from './strategies/progressive';
 import { rollingDeploy, type DeployContext, type StrategyOutcome } from './strategies/rolling';
 import { trackName, TRACKS } from './tracks';
 import { isWorkload, SCALABLE_KINDS } from './workloads';
@@ -134,6 +135,7 @@ function runStrategy(dc: DeployContext, objects: KubeObject[]): Promise<Strategy
   if (dc.inputs.strategy === 'rolling') return rollingDeploy(dc, objects);
   if (dc.inputs.action === 'promote') return promoteCanary(dc, objects);
   if (dc.inputs.action === 'reject') return rejectCanary(dc, objects);
+  if (dc.inputs.progressive) return progressiveCanary(dc, objects, dc.inputs.progressive);
   return deployCanary(dc, objects);
 }
 
@@ -198,7 +200,13 @@ async function deploy(
       workloads: manifestWorkloads(objects),
       namespace: inputs.namespace,
       holder: leaseHolder(ctx),
-      durationSeconds: inputs.rolloutTimeoutSeconds * 2 + 120,
+      // A progressive canary holds the workloads for all of its steps too.
+      durationSeconds:
+        inputs.rolloutTimeoutSeconds * 2 +
+        120 +
+        (inputs.progressive
+          ? inputs.progressive.plan.weights.length * inputs.progressive.plan.stepSeconds
+          : 0),
       waitSeconds: inputs.leaseWaitSeconds,
       // The first look reuses the read above; after a wait, the cluster is read afresh.
       readLive: async () => (reads++ === 0 ? firstRead : readLive(kube, objects, inputs)),
@@ -216,7 +224,14 @@ async function deploy(
       })),
     });
     if (cancellation.requested) throw new CancelledBeforeApply(String(cancellation.signal));
-    const dc: DeployContext = { kube, inputs, live: taken.value.live, cancellation, journal };
+    const dc: DeployContext = {
+      kube,
+      inputs,
+      live: taken.value.live,
+      cancellation,
+      journal,
+      reread: () => readLive(kube, objects, inputs),
+    };
     if (inputs.strategy === 'canary' && inputs.action !== 'deploy') requireCanaries(dc, objects);
 
     const url = environmentUrl(objects);

@@ -14,6 +14,7 @@ import {
   type Strategy,
 } from './model';
 import { refusedPeerInputs } from '../../peers/table';
+import { readProgressive } from './progressive/inputs';
 import { K8S_DEPLOY_ALIASES } from './peer-inputs';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -225,6 +226,14 @@ export function parseDeployInputs(source: InputSource, _ctx?: Context): DeployIn
     );
   }
 
+  const progressive = readProgressive(source, {
+    strategy,
+    action,
+    trafficSplit,
+    baseline: canaryBaseline,
+    percentageGiven: readAliased(source, 'canary-percentage'),
+  });
+
   const leaseWaitText = source.get('lease-wait') || '10m';
   const leaseWaitSeconds = parseDuration(leaseWaitText);
   if (leaseWaitSeconds === undefined || leaseWaitSeconds < 0) {
@@ -242,6 +251,7 @@ export function parseDeployInputs(source: InputSource, _ctx?: Context): DeployIn
     canaryPercentage,
     canaryReplicas,
     canaryBaseline,
+    progressive,
     rolloutTimeoutSeconds,
     rollbackOnFailure: readBoolean(source, 'rollback-on-failure', true),
     serverSide: readBoolean(source, 'server-side', false),

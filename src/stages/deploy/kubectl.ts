@@ -579,10 +579,20 @@ export class Kubectl {
     return result.exitCode === 0 ? result.stdout.split('\n').filter((line) => line !== '') : [];
   }
 
-  /** `kubectl annotate --overwrite` one object by kubectl reference (e.g. `namespace/web`). */
-  async annotate(ref: string, annotations: Record<string, string>): Promise<void> {
+  /**
+   * `kubectl annotate --overwrite` one object by kubectl reference (e.g. `namespace/web`), in
+   * `namespace` when it is namespaced.
+   */
+  async annotate(
+    ref: string,
+    annotations: Record<string, string>,
+    namespace?: string,
+  ): Promise<void> {
     const pairs = Object.entries(annotations).map(([key, value]) => `${key}=${value}`);
-    await this.kubectl(['annotate', ref, ...pairs, '--overwrite']);
+    const where = namespace === undefined ? [] : this.namespaceArgs(namespace);
+    await this.kubectl(['annotate', ref, ...pairs, '--overwrite', ...where], {
+      retryUntil: Date.now() + RETRY_MS,
+    });
   }
 
   /** Pods and events of a namespace, for diagnostics. */

@@ -1,5 +1,7 @@
 // What the deploy stage reports, and the typed inputs and Kubernetes objects it works with.
 import type { LoadedManifests } from './manifests';
+import type { ProgressiveSettings } from './progressive/settings';
+import type { ProgressiveReport } from './progressive/summary';
 export interface DeployedResource {
   kind: string;
   name: string;
@@ -30,6 +32,8 @@ export interface DeployResult {
   /** Facts worth a line in the summary ("no stable version yet: deployed as stable"). */
   notes: string[];
   durationSeconds: number;
+  /** A progressive canary's steps and analyses, for the summary. */
+  progressive?: ProgressiveReport;
   /** How many times kubectl ran (the benchmark reports it). */
   kubectlCalls: number;
   /** Wall time spent waiting for rollouts (kubectl rollout status / wait). */
@@ -66,6 +70,8 @@ export interface DeployInputs {
   action: DeployAction;
   trafficSplit: TrafficSplit;
   canaryPercentage: number;
+  /** canary-steps and analysis: the canary moves through weighted, judged steps. */
+  progressive?: ProgressiveSettings;
   canaryReplicas: number | undefined;
   canaryBaseline: boolean;
   rolloutTimeoutSeconds: number;

@@ -3,12 +3,16 @@
 import { code, table } from '../../lib/markdown';
 import type { StageReport } from '../types';
 import type { DeployInputs, DeployResult } from './model';
+import { renderProgressiveSummary } from './progressive/summary';
 
 function strategyLine(inputs: DeployInputs): string {
   if (inputs.strategy === 'rolling') return 'rolling';
   // Promote and reject act on the canary as it was made; this run's split settings do not apply.
   if (inputs.action !== 'deploy') return `canary ${inputs.action}`;
-  const split = `${inputs.trafficSplit} split, ${inputs.canaryPercentage}%${inputs.canaryBaseline ? ' + baseline' : ''}`;
+  const share = inputs.progressive
+    ? `steps ${inputs.progressive.plan.weights.join(',')}%`
+    : `${inputs.canaryPercentage}%`;
+  const split = `${inputs.trafficSplit} split, ${share}${inputs.canaryBaseline ? ' + baseline' : ''}`;
   return `canary ${inputs.action} (${split})`;
 }
 
@@ -33,6 +37,7 @@ export function deployReport(result: DeployResult, inputs: DeployInputs): StageR
   if (rows.length > 0)
     lines.push(table(['Workload', 'Namespace', 'Track', 'Image', 'Ready'], rows), '');
   for (const note of result.notes) lines.push(`- ${note}`);
+  if (result.progressive) lines.push('', renderProgressiveSummary(result.progressive));
   if (result.failure) lines.push('', '```', result.failure, '```');
   return {
     outputs: { deployed: JSON.stringify(result.deployed), rollout: result.rollout },

@@ -260,6 +260,11 @@ export function parseAnalysisSpec(text: AnalysisSpecText): AnalysisSpec {
       PROMETHEUS_URL_INPUT,
       `${QUERIES_INPUT} needs the Prometheus to ask; set ${PROMETHEUS_URL_INPUT}, e.g. http://prometheus.monitoring:9090`,
     );
+  if (checks.length === 0 && prometheusUrl !== '')
+    throw new InputError(
+      PROMETHEUS_URL_INPUT,
+      `no check asks it; add one to ${QUERIES_INPUT}, e.g. "- name: success-rate" / "  min: 99", or remove ${PROMETHEUS_URL_INPUT}`,
+    );
   if (checks.some((check) => check.name === 'webhook') && webhookUrl !== '')
     throw new InputError(
       QUERIES_INPUT,

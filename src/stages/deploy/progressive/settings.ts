@@ -44,12 +44,6 @@ export function parseProgressiveSettings(text: ProgressiveText): ProgressiveSett
     interval: text.analysisInterval,
     maxWeight: text.maxWeight,
   });
-  const analysis = parseAnalysisSpec({
-    queries: text.analysisQueries,
-    prometheusUrl: text.analysisPrometheusUrl,
-    webhook: text.analysisWebhook,
-    baseline: text.baseline,
-  });
   const timeout = text.analysisTimeout === '' ? undefined : parseDuration(text.analysisTimeout);
   if (text.analysisTimeout !== '' && !((timeout ?? 0) > 0))
     throw new InputError(TIMEOUT_INPUT, `"${text.analysisTimeout}" is not a duration like 10s`);
@@ -67,6 +61,12 @@ export function parseProgressiveSettings(text: ProgressiveText): ProgressiveSett
       );
     return undefined;
   }
+  const analysis = parseAnalysisSpec({
+    queries: text.analysisQueries,
+    prometheusUrl: text.analysisPrometheusUrl,
+    webhook: text.analysisWebhook,
+    baseline: text.baseline,
+  });
   if (timeout !== undefined && timeout > plan.intervalSeconds)
     throw new InputError(
       TIMEOUT_INPUT,

@@ -9,6 +9,7 @@ import { containersToLog, LOG_LINE_LIMIT, rolloutDiagnostics } from '../diagnost
 import { isStillOurs, templateFingerprint, type Journal, type UndoRecord } from '../journal';
 import { KubectlError, type WaitResult } from '../kubectl';
 import type { Kubectl } from '../kubectl';
+import type { ProgressiveReport } from '../progressive/summary';
 import { liveKey, type LiveObjects } from '../live';
 import type {
   DeployedResource,
@@ -37,6 +38,8 @@ export interface DeployContext {
   cancellation: Cancellation;
   /** What this run changed, kept for the post step. */
   journal: Journal;
+  /** Reads the cluster's objects again (a progressive canary's promote or reject needs it). */
+  reread?: () => Promise<LiveObjects>;
 }
 
 export interface StrategyOutcome {
@@ -45,6 +48,8 @@ export interface StrategyOutcome {
   workloads: WorkloadStatus[];
   notes: string[];
   failure?: string;
+  /** A progressive canary's steps and analyses, for the summary. */
+  progressive?: ProgressiveReport;
 }
 
 export interface AppliedRollout {

@@ -1,0 +1,91 @@
+// The progressive inputs as the deploy stage reads them: canary steps need a canary that a
+// router weighs, replace canary-percentage, and nothing of theirs is accepted and then ignored.
+import { mapInputs } from '../../../src/inputs';
+import { InputError } from '../../../src/lib/errors';
+import { parseDeployInputs } from '../../../src/stages/deploy/inputs';
+
+const routed = {
+  manifests: 'k8s/',
+  strategy: 'canary',
+  'traffic-split': 'gateway-api',
+  'canary-steps': '10,50',
+};
+const parse = (values: Record<string, string>) => parseDeployInputs(mapInputs(values));
+
+it('reads the steps, durations and analysis into the deploy inputs', () => {
+  const inputs = parse({
+    ...routed,
+    'canary-step-duration': '1m',
+    'analysis-interval': '20s',
+    'analysis-prometheus-url': 'http://127.0.0.1:9090',
+    'analysis-queries': '- name: success-rate\n  min: 99\n',
+  });
+  expect(inputs.progressive?.plan).toMatchObject({
+    weights: [10, 50],
+    stepSeconds: 60,
+    intervalSeconds: 20,
+    evaluationsPerStep: 3,
+  });
+  expect(inputs.progressive?.analysis.checks.map((c) => c.name)).toEqual(['success-rate']);
+});
+
+it('leaves the manual canary alone without canary-steps', () => {
+  expect(parse({ manifests: 'k8s/', strategy: 'canary' }).progressive).toBeUndefined();
+});
+
+it.each<[string, Record<string, string>, string, RegExp]>([
+  ['steps with rolling', { ...routed, strategy: 'rolling' }, 'canary-steps', /strategy: canary/],
+  ['steps with the pod split', { ...routed, 'traffic-split': 'pod' }, 'canary-steps', /router/],
+  [
+    'steps with promote',
+    { ...routed, 'deploy-action': 'promote' },
+    'canary-steps',
+    /promotes or rejects by itself/,
+  ],
+  [
+    'steps beside canary-percentage',
+    { ...routed, 'canary-percentage': '20' },
+    'canary-percentage',
+    /sets the canary's weight at each step/,
+  ],
+  [
+    "steps beside k8s-deploy's percentage",
+    { ...routed, percentage: '20' },
+    'percentage',
+    /remove percentage/,
+  ],
+  [
+    'a step duration without steps',
+    { manifests: 'k8s/', 'canary-step-duration': '1m' },
+    'canary-step-duration',
+    /set canary-steps/,
+  ],
+  [
+    'an interval without steps',
+    { manifests: 'k8s/', 'analysis-interval': '10s' },
+    'analysis-interval',
+    /set canary-steps/,
+  ],
+  [
+    'a Prometheus URL no check asks',
+    { ...routed, 'analysis-prometheus-url': 'http://127.0.0.1:9090' },
+    'analysis-prometheus-url',
+    /no check asks it/,
+  ],
+  [
+    'a step above 49 with a routed baseline',
+    { ...routed, 'canary-baseline': 'true', 'canary-steps': '10,60' },
+    'canary-steps',
+    /1 to 49/,
+  ],
+])('refuses %s, naming the input', (_name, values, input, message) => {
+  let error: unknown;
+  try {
+    parse(values);
+  } catch (err) {
+    error = err;
+  }
+  expect(error).toBeInstanceOf(InputError);
+  expect((error as InputError).input).toBe(input);
+  expect((error as Error).message).toMatch(message);
+});

@@ -1,0 +1,286 @@
+// Progressive delivery on the testbed's real node: `canary-steps` moves the example service's
+// canary through weighted steps on the real router (Traefik, Gateway API), judged by the
+// testbed's Prometheus or a webhook, while a load generator on this host sends a steady
+// stream through the router and counts which version answered each request at which weight.
+import { execFile } from 'child_process';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+import {
+  buildImage,
+  deleteNamespaces,
+  deploy,
+  env,
+  expectSuccess,
+  getJson,
+  newNamespace,
+  request,
+  routerTarget,
+  sample,
+  sleep,
+  until,
+  versionShares,
+  workspace,
+  type Answer,
+  type Target,
+} from '../harness/realnode';
+
+jest.setTimeout(15 * 60_000);
+
+const SHARE_TOLERANCE_POINTS = 5;
+/** Answers this soon after a weight change may still follow the old weights (router reload). */
+const SETTLE_MS = 3000;
+
+const VERSIONS = {
+  v1: { version: '1.0.0', args: [] as string[] },
+  v2: { version: '2.0.0', args: [] as string[] },
+  bad: { version: '2.1.0-errors', args: ['FAIL_PERCENT=5'] },
+  v3: { version: '3.0.0', args: [] as string[] },
+};
+type Version = keyof typeof VERSIONS;
+const images = {} as Record<Version, string>;
+
+const SUCCESS_RATE = '- name: success-rate\n  min: 99\n';
+const steps = (more: Record<string, string>) => ({
+  strategy: 'canary',
+  'traffic-split': 'gateway-api',
+  'canary-steps': '10,50',
+  'canary-step-duration': '30s',
+  'analysis-interval': '15s',
+  ...more,
+});
+
+beforeAll(() => {
+  for (const key of Object.keys(VERSIONS) as Version[])
+    images[key] = buildImage(VERSIONS[key].version, VERSIONS[key].args);
+});
+afterAll(deleteNamespaces);
+
+interface Tagged extends Answer {
+  /** The canary weight the HTTPRoute carried when the request was sent; undefined: none. */
+  weight?: number;
+  settled: boolean;
+}
+
+/** The route's current canary weight, read without blocking the request loop. */
+function routeWeight(namespace: string): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    execFile(
+      'kubectl',
+      ['get', 'httproute', 'hello-go', '-n', namespace, '-o', 'json'],
+      { env: { ...process.env, ...env }, timeout: 10_000 },
+      (error, stdout) => {
+        if (error) return resolve(undefined);
+        const text = JSON.parse(stdout).metadata?.annotations?.['gantry.dev/canary-weight'];
+        resolve(text === undefined ? undefined : Number(text));
+      },
+    );
+  });
+}
+
+/**
+ * Requests every 50 ms through the router while the action runs, each tagged with the weight
+ * the route carried (polled every second), until stopped; at most 6 minutes.
+ */
+function loadGenerator(target: Target, namespace: string): { stop: () => Promise<Tagged[]> } {
+  const answers: Tagged[] = [];
+  let running = true;
+  let weight: number | undefined;
+  let changedAt = Date.now();
+  const poller = (async () => {
+    while (running) {
+      const now = await routeWeight(namespace);
+      if (now !== weight) {
+        weight = now;
+        changedAt = Date.now();
+      }
+      await sleep(1000);
+    }
+  })();
+  const load = (async () => {
+    const deadline = Date.now() + 6 * 60_000;
+    while (running && Date.now() < deadline) {
+      const at = { weight, settled: Date.now() - changedAt > SETTLE_MS };
+      answers.push({ ...(await request(target)), ...at });
+      await sleep(50);
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await Promise.all([poller, load]);
+      return answers;
+    },
+  };
+}
+
+/** Percent of settled answers at `weight` that came from `version`, and how many there were. */
+function shareAt(answers: Tagged[], weight: number, version: string) {
+  const at = answers.filter((a) => a.settled && a.weight === weight && a.status === 200);
+  const hits = at.filter((a) => a.version === version).length;
+  return { percent: at.length === 0 ? NaN : (100 * hits) / at.length, count: at.length };
+}
+
+function deployment(namespace: string, name: string) {
+  const result = getJson(['get', 'deployments', '-n', namespace]);
+  return result.items.find((d: { metadata: { name: string } }) => d.metadata.name === name);
+}
+
+async function stableOn(namespace: string, version: Version): Promise<{ target: Target }> {
+  const { cwd, host } = workspace(namespace, true);
+  expectSuccess(
+    await deploy(cwd, namespace, steps({ 'deploy-images': images[version] })),
+    'succeeded',
+  );
+  const target = routerTarget(host);
+  await until(
+    target,
+    (a) => a.every((x) => x.version === VERSIONS[version].version),
+    `stable ${VERSIONS[version].version} answering`,
+  );
+  return { target };
+}
+
+describe('canary-steps on the real node, through the router', () => {
+  let namespace = '';
+  let target: Target;
+  let cwd = '';
+  beforeAll(async () => {
+    namespace = newNamespace('steps');
+    ({ target } = await stableOn(namespace, 'v1'));
+    cwd = workspace(namespace, true).cwd;
+  });
+
+  it('moves a good version through 10 % and 50 % (shares measured), judged by Prometheus, and promotes it', async () => {
+    const load = loadGenerator(target, namespace);
+    const result = await deploy(
+      cwd,
+      namespace,
+      steps({
+        'deploy-images': images.v2,
+        'analysis-prometheus-url': env.PROMETHEUS_URL,
+        'analysis-queries': SUCCESS_RATE,
+      }),
+    );
+    const answers = await load.stop();
+    expectSuccess(result, 'promoted');
+
+    for (const weight of [10, 50]) {
+      const { percent, count } = shareAt(answers, weight, '2.0.0');
+      console.log(`step at ${weight} %: ${count} requests, ${percent.toFixed(1)} % to the canary`);
+      expect(count).toBeGreaterThan(150);
+      expect(Math.abs(percent - weight)).toBeLessThanOrEqual(SHARE_TOLERANCE_POINTS);
+    }
+    const failed = answers.filter((a) => a.status !== 200);
+    console.log(`stream: ${answers.length} requests`, versionShares(answers));
+    // The promote rolls stable over (surge 1, unavailable 0) and restores the route: a handful
+    // of requests may meet a draining pod; far fewer than 1 %.
+    expect(failed.length).toBeLessThanOrEqual(Math.ceil(answers.length / 100));
+
+    expect(deployment(namespace, 'hello-go').spec.template.spec.containers[0].image).toBe(
+      images.v2,
+    );
+    expect(deployment(namespace, 'hello-go-canary')).toBeUndefined();
+    await until(target, (a) => a.every((x) => x.version === '2.0.0'), 'only 2.0.0 after promote');
+    expect(result.summary).toContain('**Progressive canary:** promoted');
+    expect(result.summary).toMatch(/\| 1 \| 10 % \| .*✅ passed \|/);
+    expect(result.summary).toMatch(/\| 2 \| 50 % \| .*✅ passed \|/);
+    expect(result.summary).toContain('```mermaid');
+  });
+
+  it('rejects a version that fails 5 % of requests at the first step; stable serves throughout', async () => {
+    const load = loadGenerator(target, namespace);
+    const result = await deploy(
+      cwd,
+      namespace,
+      steps({
+        'deploy-images': images.bad,
+        'analysis-prometheus-url': env.PROMETHEUS_URL,
+        'analysis-queries': SUCCESS_RATE,
+      }),
+    );
+    const answers = await load.stop();
+    expect(result.exitCode).toBe(1);
+    expect(result.outputs.rollout).toBe('rejected');
+    const error = result.errors.join('\n');
+    expect(error).toMatch(
+      /rejected the canary at step 1 \(10 % of traffic\): success-rate: measured 9\d\.\d\d % against ≥ 99\.00 %/,
+    );
+    expect(error).toContain('Traffic is back on the stable version');
+
+    // Only the canary's share of the stream could fail: 5 % of 10 %, with room for chance.
+    const failed = answers.filter((a) => a.status !== 200);
+    console.log(`stream: ${answers.length} requests`, versionShares(answers));
+    expect(failed.length / answers.length).toBeLessThanOrEqual(0.02);
+    expect(answers.filter((a) => a.version === '2.1.0-errors').length).toBeGreaterThan(0);
+    expect(shareAt(answers, 50, '2.1.0-errors').count).toBe(0);
+
+    expect(deployment(namespace, 'hello-go-canary')).toBeUndefined();
+    expect(deployment(namespace, 'hello-go').spec.template.spec.containers[0].image).toBe(
+      images.v2,
+    );
+    expect(versionShares(await sample(target, 100))).toEqual({ '2.0.0': 100 });
+    expect(result.summary).toContain('**Progressive canary:** rejected');
+    expect(result.summary).toMatch(/\| 1 \| 10 % \| .*\*\*9\d\.\d+ % ✗\*\*.*❌ rejected \|/);
+  });
+
+  it('counts an unreachable Prometheus as failing, not passing, and rejects', async () => {
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const result = await deploy(
+      cwd,
+      namespace,
+      steps({
+        'deploy-images': images.v3,
+        'analysis-prometheus-url': `http://127.0.0.1:${port}`,
+        'analysis-queries': SUCCESS_RATE,
+        'analysis-timeout': '2s',
+      }),
+    );
+    expect(result.exitCode).toBe(1);
+    expect(result.outputs.rollout).toBe('rejected');
+    expect(result.errors.join('\n')).toMatch(/success-rate: no measurement/);
+    expect(deployment(namespace, 'hello-go').spec.template.spec.containers[0].image).toBe(
+      images.v2,
+    );
+    expect(versionShares(await sample(target, 50))).toEqual({ '2.0.0': 50 });
+  });
+
+  it('asks a webhook at every analysis (2xx passes) and promotes', async () => {
+    const calls: { step: number; weight: number }[] = [];
+    const hook = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        const json = JSON.parse(body);
+        calls.push({ step: json.step, weight: json.weight });
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      });
+    });
+    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (hook.address() as AddressInfo).port;
+      const result = await deploy(
+        cwd,
+        namespace,
+        steps({
+          'deploy-images': images.v3,
+          'canary-step-duration': '10s',
+          'analysis-interval': '5s',
+          'analysis-webhook': `http://127.0.0.1:${port}/judge`,
+        }),
+      );
+      expectSuccess(result, 'promoted');
+      expect(calls).toEqual([
+        { step: 1, weight: 10 },
+        { step: 1, weight: 10 },
+        { step: 2, weight: 50 },
+        { step: 2, weight: 50 },
+      ]);
+      await until(target, (a) => a.every((x) => x.version === '3.0.0'), 'only 3.0.0 after promote');
+    } finally {
+      await new Promise((resolve) => hook.close(resolve));
+    }
+  });
+});
