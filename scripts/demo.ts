@@ -5,7 +5,9 @@
 //   v1.2.3  canary at 20 % through the router (Gateway API), then promote -> serving
 //   v1.2.4  a planted vulnerability: the scan gate stops it before deploy
 //   v1.2.5  a build that never becomes ready: rolled back automatically, v1.2.3 keeps serving
-import { spawnSync } from 'child_process';
+//   v1.2.6  canary steps 10 % -> 50 %, judged by Prometheus under load: promoted by itself
+//   v1.2.7  a build failing 5 % of requests: rejected by the analysis at the first step
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as path from 'path';
@@ -92,6 +94,33 @@ interface Release {
   flags: string[];
   /** Also count 50 requests through the router. */
   split?: boolean;
+  /** Send requests through the router while the release runs (the analysis needs traffic). */
+  load?: boolean;
+}
+
+/** Runs the CLI without blocking, with a request every 50 ms through the router meanwhile. */
+async function runUnderLoad(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number; load: string }> {
+  const child = spawn(process.execPath, args, { stdio: 'inherit', env, cwd: ROOT });
+  const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
+  let running = true;
+  const counts: Record<string, number> = {};
+  const loop = (async () => {
+    while (running) {
+      const version = versionOf(await get(`${env.ROUTER_URL}/`, ROUTE_HOST));
+      counts[version] = (counts[version] ?? 0) + 1;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  })();
+  const code = await exited;
+  running = false;
+  await loop;
+  const load = Object.entries(counts)
+    .map(([version, n]) => `${version} x${n}`)
+    .join(', ');
+  return { code, load };
 }
 
 async function main(): Promise<void> {
@@ -214,20 +243,53 @@ async function main(): Promise<void> {
         '20s',
       ],
     },
+    ...(['1.2.6', '1.2.7'] as const).map((version): Release => ({
+      title:
+        version === '1.2.6'
+          ? 'v1.2.6 — canary steps 10 % → 50 %, judged by Prometheus: promoted automatically'
+          : 'v1.2.7 — a build failing 5 % of requests (FAIL_PERCENT=5): rejected by the analysis',
+      tag: `v${version}`,
+      expect: version === '1.2.6' ? 'success' : 'failure',
+      split: true,
+      load: true,
+      flags: [
+        ...common,
+        ...clean(version, version === '1.2.7' ? ['FAIL_PERCENT=5'] : []),
+        '--strategy',
+        'canary',
+        '--traffic-split',
+        'gateway-api',
+        '--canary-steps',
+        '10,50',
+        '--canary-step-duration',
+        '30s',
+        '--analysis-interval',
+        '15s',
+        '--analysis-prometheus-url',
+        env.PROMETHEUS_URL ?? 'http://127.0.0.1:19090',
+        '--analysis-queries',
+        '- name: success-rate\n  min: 99\n',
+      ],
+    })),
   ];
 
   const verdicts: string[] = [];
   for (const release of releases) {
     banner(release.title);
-    const code = sh(
-      process.execPath,
-      [CLI, '--ref', `refs/tags/${release.tag}`, ...release.flags],
-      env,
-    );
+    const args = [CLI, '--ref', `refs/tags/${release.tag}`, ...release.flags];
+    let code: number;
+    let during = '';
+    if (release.load) {
+      const run = await runUnderLoad(args, env);
+      code = run.code;
+      during = `\n    requests through the router during the release: ${run.load}`;
+    } else {
+      code = sh(process.execPath, args, env);
+    }
     const ok = (code === 0) === (release.expect === 'success');
     const answer = await showService(env, release.split ?? false);
     verdicts.push(
-      `${ok ? '✔' : '✘'} ${release.title}: ${code === 0 ? 'succeeded' : 'failed'} (expected ${release.expect})\n    ${answer}`,
+      `${ok ? '✔' : '✘'} ${release.title}: ${code === 0 ? 'succeeded' : 'failed'} (expected ${release.expect})${during}\n    ${answer}`,
     );
     if (!ok) break;
   }

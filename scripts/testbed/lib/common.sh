@@ -101,6 +101,14 @@ stop_daemon() {
 
 # restart_if_changed NAME WHAT...: a daemon reads its flags and config once, so when what it
 # was started with (flags, config text) differs from last time, stop it for a fresh start.
+# write_if_changed FILE < content: leaves FILE (and its mtime) alone when the content is the
+# same. kube-proxy exits as soon as its config file is rewritten, even unchanged.
+write_if_changed() {
+  local file=$1 tmp="$1.tmp.$$"
+  cat >"$tmp"
+  if cmp -s "$tmp" "$file"; then rm -f "$tmp"; else mv -f "$tmp" "$file"; fi
+}
+
 restart_if_changed() {
   local name=$1; shift
   local hash; hash=$(printf '%s\n' "$@" | sha256sum | cut -c1-16)

@@ -90,7 +90,9 @@ realnode_network() {
   if ! ip link show "$REALNODE_BRIDGE" >/dev/null 2>&1; then
     ip link add "$REALNODE_BRIDGE" type bridge
   fi
-  ip addr show dev "$REALNODE_BRIDGE" | grep -q "inet $REALNODE_IP/" ||
+  # Read first: with pipefail, `ip … | grep -q` fails when grep stops reading early.
+  local addresses; addresses=$(ip addr show dev "$REALNODE_BRIDGE")
+  [[ $addresses == *"inet $REALNODE_IP/"* ]] ||
     ip addr add "$REALNODE_IP/${REALNODE_POD_CIDR#*/}" dev "$REALNODE_BRIDGE"
   ip link set "$REALNODE_BRIDGE" up
   # ClusterIPs via the bridge: locally sent packets need a route before kube-proxy's DNAT
@@ -117,7 +119,7 @@ server = "http://$REGISTRY"
 [host."http://$REGISTRY"]
   capabilities = ["pull", "resolve"]
 TOML
-  cat >"$RN_STATE/cni/net.d/10-gantry-realnode.conflist" <<JSON
+  write_if_changed "$RN_STATE/cni/net.d/10-gantry-realnode.conflist" <<JSON
 {
   "cniVersion": "1.0.0",
   "name": "gantry-realnode",
@@ -173,7 +175,7 @@ TOML
 }
 
 realnode_kubelet_config() {
-  cat >"$RN_STATE/kubelet-config.yaml" <<YAML
+  write_if_changed "$RN_STATE/kubelet-config.yaml" <<YAML
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
 # This machine kind runs cgroup v1 (hybrid); kubelet 1.36 only warns with this.
@@ -210,7 +212,7 @@ YAML
 }
 
 realnode_kube_proxy_config() {
-  cat >"$RN_STATE/kube-proxy-config.yaml" <<YAML
+  write_if_changed "$RN_STATE/kube-proxy-config.yaml" <<YAML
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
 clientConnection: {kubeconfig: $RN_STATE/kube-proxy.kubeconfig}

@@ -22,9 +22,8 @@ import type { DeployInputs, DeployResult, KubeObject } from './model';
 import { pinImageDigests } from './pinning';
 import { addImagePullSecrets } from './pull-secrets';
 import { deployReport } from './report';
-import { deployCanary, promoteCanary, rejectCanary, requireCanaries } from './strategies/canary';
-import { progressiveCanary } from './strategies/progressive';
-import { rollingDeploy, type DeployContext, type StrategyOutcome } from './strategies/rolling';
+import { requireCanaries } from './strategies/canary';
+import { strategyFor, type DeployContext, type StrategyOutcome } from './strategies';
 import { trackName, TRACKS } from './tracks';
 import { isWorkload, SCALABLE_KINDS } from './workloads';
 
@@ -129,14 +128,6 @@ async function annotateNamespace(kube: Kubectl, inputs: DeployInputs, ctx: Conte
       `annotate-namespace: could not annotate namespace ${inputs.namespace}: ${errorMessage(err)}`,
     );
   }
-}
-
-function runStrategy(dc: DeployContext, objects: KubeObject[]): Promise<StrategyOutcome> {
-  if (dc.inputs.strategy === 'rolling') return rollingDeploy(dc, objects);
-  if (dc.inputs.action === 'promote') return promoteCanary(dc, objects);
-  if (dc.inputs.action === 'reject') return rejectCanary(dc, objects);
-  if (dc.inputs.progressive) return progressiveCanary(dc, objects, dc.inputs.progressive);
-  return deployCanary(dc, objects);
 }
 
 /** Who this run is, on the leases it takes: the run, its job, and this process. */
@@ -247,7 +238,7 @@ async function deploy(
     if (deployment) journal.record({ deploymentId: deployment.id, environmentUrl: url });
     let outcome: StrategyOutcome;
     try {
-      outcome = await runStrategy(dc, objects);
+      outcome = await strategyFor(inputs.strategy).run(dc, objects);
     } catch (err) {
       await deployment?.setStatus('failure', 'The deploy failed');
       throw err;
