@@ -27,6 +27,10 @@ import {
   type StrategyOutcome,
 } from './rolling';
 
+/** How long a router takes to load a changed route (Traefik watches the API: ~1 s). */
+const ROUTER_SETTLE_MS = 2000;
+const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 export async function deployCanary(
   dc: DeployContext,
   manifests: KubeObject[],
@@ -164,8 +168,10 @@ async function removeCanaryObjects(
   split: TrafficSplit,
 ): Promise<void> {
   const removal = planCanaryRemoval(manifests, split);
-  // Routing first, so no request is sent to a backend that is about to disappear.
+  // Routing first, so no request is sent to a backend that is about to disappear; a router
+  // needs a moment to load the restored route (Traefik answered 503 for deleted backends).
   await dc.kube.apply(removal.restore, dc.inputs);
+  if (split !== 'pod' && removal.restore.length > 0) await settle(ROUTER_SETTLE_MS);
   await dc.kube.delete(removal.remove);
 }
 
