@@ -7,14 +7,18 @@ import {
   planCanaryRemoval,
   promotedManifests,
   staleCanaries,
-} from '../../src/stages/deploy/canary-plan';
+} from '../../src/stages/deploy/strategies/canary/plan';
 import { liveKey, type LiveObjects } from '../../src/stages/deploy/live';
 import { parseManifests } from '../../src/stages/deploy/manifests';
 import type { KubeObject, TrafficSplit } from '../../src/stages/deploy/model';
 import { pinImageDigests } from '../../src/stages/deploy/pinning';
 import { selects } from '../../src/stages/deploy/traffic/router';
 import { containersOf, podTemplateOf } from '../../src/stages/deploy/workloads';
-import { stableNameOf, startedByK8sDeploy, trackOf } from '../../src/stages/deploy/tracks';
+import {
+  stableNameOf,
+  startedByK8sDeploy,
+  trackOf,
+} from '../../src/stages/deploy/strategies/canary/tracks';
 import { requireCanaries } from '../../src/stages/deploy/strategies/canary';
 import type { DeployContext } from '../../src/stages/deploy/strategies/rolling';
 import {

@@ -1,4 +1,7 @@
-import { podSplitCanaryReplicas, routedCanaryReplicas } from '../../src/stages/deploy/replicas';
+import {
+  podSplitCanaryReplicas,
+  routedCanaryReplicas,
+} from '../../src/stages/deploy/strategies/canary/replicas';
 
 describe('canary replica arithmetic', () => {
   // canary / (stable + canary) as near the percentage as whole pods allow, at least one.

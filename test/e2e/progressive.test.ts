@@ -5,6 +5,7 @@
 import { execFile } from 'child_process';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
+import { GitHubApiStub } from '../harness/github-api';
 import {
   buildImage,
   deleteNamespaces,
@@ -254,7 +255,7 @@ describe('canary-steps on the real node, through the router', () => {
     expect(versionShares(await sample(target, 50))).toEqual({ '2.0.0': 50 });
   });
 
-  it('asks a webhook at every analysis (2xx passes) and promotes', async () => {
+  it('asks a webhook at every analysis (2xx passes), reports each step to the GitHub deployment, and promotes', async () => {
     const calls: { step: number; weight: number }[] = [];
     const hook = http.createServer((req, res) => {
       let body = '';
@@ -266,6 +267,12 @@ describe('canary-steps on the real node, through the router', () => {
       });
     });
     await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+    const api = await GitHubApiStub.start();
+    api.route('POST', '/repos/:owner/:repo/deployments', () => ({ status: 201, body: { id: 7 } }));
+    api.route('POST', '/repos/:owner/:repo/deployments/:id/statuses', () => ({
+      status: 201,
+      body: { id: 1 },
+    }));
     try {
       const port = (hook.address() as AddressInfo).port;
       const result = await deploy(
@@ -276,9 +283,22 @@ describe('canary-steps on the real node, through the router', () => {
           'canary-step-duration': '10s',
           'analysis-interval': '5s',
           'analysis-webhook': `http://127.0.0.1:${port}/judge`,
+          environment: 'production',
         }),
+        { api },
       );
       expectSuccess(result, 'promoted');
+      const statuses = api
+        .calls('POST', '/repos/:owner/:repo/deployments/:id/statuses')
+        .map((r) => r.body as { state: string; description: string });
+      expect(statuses.map((s) => s.state)).toEqual([
+        'in_progress',
+        'in_progress',
+        'in_progress',
+        'success',
+      ]);
+      expect(statuses[1].description).toMatch(/^Canary step 1 \(10 %\) passed; next 50 %/);
+      expect(statuses[2].description).toMatch(/^Canary step 2 \(50 %\) passed: every step passed/);
       expect(calls).toEqual([
         { step: 1, weight: 10 },
         { step: 1, weight: 10 },
@@ -288,6 +308,7 @@ describe('canary-steps on the real node, through the router', () => {
       await until(target, (a) => a.every((x) => x.version === '3.0.0'), 'only 3.0.0 after promote');
     } finally {
       await new Promise((resolve) => hook.close(resolve));
+      await api.stop();
     }
   });
 });

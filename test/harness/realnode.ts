@@ -8,6 +8,7 @@ import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments, stringify } from 'yaml';
+import type { GitHubApiStub } from './github-api';
 import { runAction, type ActionResult } from './runner';
 import { REPO_ROOT, testbedEnv } from './testbed';
 
@@ -123,11 +124,13 @@ export function deploy(
   cwd: string,
   namespace: string,
   inputs: Record<string, string>,
+  options: { api?: GitHubApiStub } = {},
 ): Promise<ActionResult> {
   return runAction({
     inputs: { stages: 'deploy', manifests: 'k8s', namespace, 'rollout-timeout': '90s', ...inputs },
     event: 'push-branch-main',
     env,
+    api: options.api,
     cwd,
     timeoutMs: 5 * 60_000,
   });

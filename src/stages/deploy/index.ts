@@ -24,7 +24,7 @@ import { addImagePullSecrets } from './pull-secrets';
 import { deployReport } from './report';
 import { requireCanaries } from './strategies/canary';
 import { strategyFor, type DeployContext, type StrategyOutcome } from './strategies';
-import { trackName, TRACKS } from './tracks';
+import { trackName, TRACKS } from './strategies/canary/tracks';
 import { isWorkload, SCALABLE_KINDS } from './workloads';
 
 function provenanceOf(ctx: Context): Provenance {
@@ -235,7 +235,10 @@ async function deploy(
           url,
         )
       : undefined;
-    if (deployment) journal.record({ deploymentId: deployment.id, environmentUrl: url });
+    if (deployment) {
+      journal.record({ deploymentId: deployment.id, environmentUrl: url });
+      dc.progress = (description) => deployment.setStatus('in_progress', description);
+    }
     let outcome: StrategyOutcome;
     try {
       outcome = await strategyFor(inputs.strategy).run(dc, objects);

@@ -3,7 +3,7 @@
 // as read before, cancellation, journal) and the prepared manifests, and says what happened.
 import type { KubeObject, Strategy } from '../model';
 import { deployCanary, promoteCanary, rejectCanary } from './canary';
-import { progressiveCanary } from './progressive';
+import { progressiveCanary } from './canary/progressive';
 import { rollingDeploy, type DeployContext, type StrategyOutcome } from './rolling';
 
 export interface DeployStrategy {

@@ -18,7 +18,7 @@ import type {
   RolloutOutcome,
   WorkloadStatus,
 } from '../model';
-import { trackOf } from '../tracks';
+import { trackOf } from './canary/tracks';
 import {
   imagesOf,
   isWorkload,
@@ -40,6 +40,8 @@ export interface DeployContext {
   journal: Journal;
   /** Reads the cluster's objects again (a progressive canary's promote or reject needs it). */
   reread?: () => Promise<LiveObjects>;
+  /** Reports progress to the GitHub deployment (`environment`), when there is one. */
+  progress?: (description: string) => Promise<void>;
 }
 
 export interface StrategyOutcome {

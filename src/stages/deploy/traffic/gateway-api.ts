@@ -1,7 +1,7 @@
 // Gateway API: a canary (and baseline) Service, and each HTTPRoute that sends traffic to a
 // stable Service rewritten to split that backend's weight between the tracks.
 import type { KubeObject } from '../model';
-import { trackName } from '../tracks';
+import { trackName } from '../strategies/canary/tracks';
 import {
   reroutedObjects,
   trackServices,

@@ -1,7 +1,7 @@
 // ingress-nginx: a canary Service and, for each Ingress routing to a stable Service, a canary
 // Ingress with the same hosts and paths pointing at it, weighted by the canary annotations.
 import type { KubeObject } from '../model';
-import { trackMetadata, trackName } from '../tracks';
+import { trackMetadata, trackName } from '../strategies/canary/tracks';
 import { reroutedObjects, trackServices, type RouteInput, type TrafficRouter } from './router';
 
 export const NGINX_CANARY = 'nginx.ingress.kubernetes.io/canary';

@@ -2,7 +2,7 @@
 // and the objects that send the canary (and baseline) their share of traffic.
 import { InputError } from '../../../lib/errors';
 import type { KubeObject, TrafficSplit } from '../model';
-import { trackLabels, trackMetadata, type Track } from '../tracks';
+import { trackLabels, trackMetadata, type Track } from '../strategies/canary/tracks';
 
 export interface RouteInput {
   /** The manifests being deployed (pinned and annotated). */

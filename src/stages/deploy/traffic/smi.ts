@@ -6,7 +6,7 @@ import {
   STABLE_NAME_ANNOTATION,
   TRAFFIC_SPLIT_ANNOTATION,
   trackName,
-} from '../tracks';
+} from '../strategies/canary/tracks';
 import { trackServices, weights, type RouteInput, type TrafficRouter } from './router';
 
 export const SMI_API_VERSION = 'split.smi-spec.io/v1alpha2';

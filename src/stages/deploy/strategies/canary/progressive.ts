@@ -4,22 +4,22 @@
 // re-run reads the state back from the canary and resumes, and a cancelled job sends all
 // traffic to stable but leaves the canary and its state for the next run.
 import * as core from '@actions/core';
-import { httpFetch } from '../../../lib/http-fetch';
-import { evaluateChecks } from '../analysis/evaluate';
-import { formatValue } from '../analysis/judge';
-import type { AnalysisCheck, Measurement } from '../analysis/model';
-import { podSelectors } from '../analysis/selectors';
-import { canaryRoutes, liveCanaries } from '../canary-plan';
-import type { KubeObject } from '../model';
-import { driveCanary, type DriveResult, type RolloutPorts } from '../progressive/drive';
-import type { ProgressiveSettings } from '../progressive/settings';
-import { decideResume, STATE_ANNOTATION } from '../progressive/state';
-import type { ProgressiveOutcome } from '../progressive/summary';
-import type { Verdict } from '../progressive/verdict';
-import { trackName } from '../tracks';
-import { imagesOf, objectRef, SCALABLE_KINDS } from '../workloads';
-import { deployCanary, promoteCanary, rejectCanary } from './canary';
-import type { DeployContext, StrategyOutcome } from './rolling';
+import { httpFetch } from '../../../../lib/http-fetch';
+import { evaluateChecks } from '../../analysis/evaluate';
+import { formatValue } from '../../analysis/judge';
+import type { AnalysisCheck, Measurement } from '../../analysis/model';
+import { podSelectors } from '../../analysis/selectors';
+import { canaryRoutes, liveCanaries } from './plan';
+import type { KubeObject } from '../../model';
+import { driveCanary, type DriveResult, type RolloutPorts } from '../../progressive/drive';
+import type { ProgressiveSettings } from '../../progressive/settings';
+import { decideResume, STATE_ANNOTATION } from '../../progressive/state';
+import type { ProgressiveOutcome } from '../../progressive/summary';
+import type { Verdict } from '../../progressive/verdict';
+import { trackName } from './tracks';
+import { imagesOf, objectRef, SCALABLE_KINDS } from '../../workloads';
+import { deployCanary, promoteCanary, rejectCanary } from './index';
+import type { DeployContext, StrategyOutcome } from '../rolling';
 
 /** How long a router takes to pick up a changed route before the step's traffic counts. */
 const ROUTE_SETTLE_SECONDS = 2;
@@ -150,7 +150,10 @@ export async function progressiveCanary(
         await kube.annotate(canary.ref, { [STATE_ANNOTATION]: annotation }, canary.namespace);
     },
     async onVerdict(verdict, record) {
-      core.info(`canary-steps: ${verdictLine(verdict, record.step, record.weight)}`);
+      const line = verdictLine(verdict, record.step, record.weight);
+      core.info(`canary-steps: ${line}`);
+      // A GitHub deployment status per step (not per analysis): where the rollout stands.
+      if (verdict.kind !== 'continue') await dc.progress?.(`Canary ${line}`);
       for (const m of record.measurements)
         core.info(`  ${measurementLine(m, settings.analysis.checks)}`);
     },

@@ -1,8 +1,8 @@
 // Canary and baseline copies of stable objects: `<name>-canary` / `<name>-baseline`, labelled
 // gantry.dev/track in metadata, selector and pod template, and annotated with what they stand
 // beside, so a later step (promote, reject) finds them from the cluster alone.
-import type { KubeObject, TrafficSplit } from './model';
-import { clone, podTemplateOf } from './workloads';
+import type { KubeObject, TrafficSplit } from '../../model';
+import { clone, podTemplateOf } from '../../workloads';
 
 export type Track = 'canary' | 'baseline';
 export const TRACK_LABEL = 'gantry.dev/track';

@@ -1,13 +1,13 @@
 // What a canary step changes, computed from the manifests and the cluster's current objects:
 // the canary (and baseline) workloads beside each running stable one, their routing, and, for
 // promote and reject, what to delete and which routing objects to restore.
-import { findLive, type LiveObjects } from './live';
-import type { KubeObject, TrafficSplit } from './model';
+import { findLive, type LiveObjects } from '../../live';
+import type { KubeObject, TrafficSplit } from '../../model';
 import { podSplitCanaryReplicas, routedCanaryReplicas } from './replicas';
 import { TRAFFIC_SPLIT_ANNOTATION, trackName, trackWorkload, TRACKS, type Track } from './tracks';
-import { routerFor } from './traffic';
-import { selects, trackServices } from './traffic/router';
-import { TRAFFIC_SPLITS } from './model';
+import { routerFor } from '../../traffic';
+import { selects, trackServices } from '../../traffic/router';
+import { TRAFFIC_SPLITS } from '../../model';
 import {
   clone,
   containersOf,
@@ -15,7 +15,7 @@ import {
   podTemplateOf,
   replicasOf,
   SCALABLE_KINDS,
-} from './workloads';
+} from '../../workloads';
 
 export interface CanaryOptions {
   split: TrafficSplit;

@@ -9,11 +9,11 @@ import {
   planCanaryRemoval,
   promotedManifests,
   staleCanaries,
-} from '../canary-plan';
-import { findLive } from '../live';
-import { stableNameOf, startedByK8sDeploy } from '../tracks';
-import type { KubeObject, TrafficSplit } from '../model';
-import { objectRef, SCALABLE_KINDS } from '../workloads';
+} from './plan';
+import { findLive } from '../../live';
+import { stableNameOf, startedByK8sDeploy } from './tracks';
+import type { KubeObject, TrafficSplit } from '../../model';
+import { objectRef, SCALABLE_KINDS } from '../../workloads';
 import {
   applyAndWait,
   deployedResources,
@@ -25,7 +25,7 @@ import {
   replacedFailure,
   type DeployContext,
   type StrategyOutcome,
-} from './rolling';
+} from '../rolling';
 
 /** How long a router takes to load a changed route (Traefik watches the API: ~1 s). */
 const ROUTER_SETTLE_MS = 2000;
