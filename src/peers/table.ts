@@ -232,24 +232,13 @@ export const PEER_TABLE: PeerTable = {
     'pull-images': { kind: 'same' },
     strategy: {
       kind: 'same',
-      note: "`basic` is Gantry's `rolling`; `canary` as there; `blue-green` is not built yet and fails.",
+      note: "`basic` is Gantry's `rolling`; `canary` and `blue-green` as there.",
     },
     'route-method': {
-      kind: 'refused',
-      why: 'it only configures the blue-green strategy, which Gantry does not have yet',
-      instead:
-        'use `strategy: canary` with `traffic-split` (pod, ingress-nginx, gateway-api or smi), promoted or rejected with `deploy-action`',
-      use: ['strategy', 'traffic-split', 'deploy-action'],
-      noop: ['service'],
+      kind: 'same',
+      note: '`service` as there; `ingress` and `smi` are not built yet and fail.',
     },
-    'version-switch-buffer': {
-      kind: 'refused',
-      why: 'it only configures the blue-green strategy, which Gantry does not have yet',
-      instead:
-        'use `strategy: canary` and promote later with `deploy-action: promote` (from another job, after a wait or an approval)',
-      use: ['strategy', 'deploy-action'],
-      noop: ['0'],
-    },
+    'version-switch-buffer': { kind: 'same', note: 'Minutes, 0 to 300, as there.' },
     'traffic-split-method': {
       kind: 'alias',
       of: 'traffic-split',

@@ -23,6 +23,7 @@ import { pinImageDigests } from './pinning';
 import { addImagePullSecrets } from './pull-secrets';
 import { deployReport } from './report';
 import { requireCanaries } from './strategies/canary';
+import { greenName } from './strategies/blue-green/plan';
 import { strategyFor, type DeployContext, type StrategyOutcome } from './strategies';
 import { trackName, TRACKS } from './strategies/canary/tracks';
 import { isWorkload, SCALABLE_KINDS } from './workloads';
@@ -85,10 +86,10 @@ async function readLive(
   const wanted = workloads.flatMap((object) => [
     object,
     ...(SCALABLE_KINDS.includes(object.kind)
-      ? TRACKS.map((track) => ({
-          ...object,
-          metadata: { ...object.metadata, name: trackName(object.metadata.name, track) },
-        }))
+      ? [
+          ...TRACKS.map((track) => trackName(object.metadata.name, track)),
+          greenName(object.metadata.name),
+        ].map((name) => ({ ...object, metadata: { ...object.metadata, name } }))
       : []),
   ]);
   const leases = workloads.map((object) => leaseFor(object, inputs.namespace));

@@ -66,14 +66,35 @@ function readStrategy(source: InputSource): Strategy {
   const value = source.get('strategy').toLowerCase();
   // k8s-deploy calls the rolling strategy `basic`; accept its word too.
   if (value === 'basic') return 'rolling';
-  if (value === 'blue-green') {
-    throw new InputError(
-      'strategy',
-      'blue-green is not built yet (a later release adds it); use strategy: canary with ' +
-        'deploy-action: promote or reject, or strategy: rolling',
-    );
-  }
   return readChoice(source, 'strategy', STRATEGIES, 'rolling');
+}
+
+/**
+ * k8s-deploy's blue-green inputs: `route-method` (only `service` is built so far) and
+ * `version-switch-buffer` (minutes, 0 to 300), refused beside another strategy.
+ */
+function readBlueGreen(source: InputSource, strategy: Strategy): number {
+  const route = source.get('route-method').toLowerCase();
+  const buffer = source.get('version-switch-buffer');
+  if (strategy !== 'blue-green') {
+    if (route !== '' && route !== 'service')
+      throw new InputError(
+        'route-method',
+        `applies to strategy: blue-green (strategy is ${strategy})`,
+      );
+    if (buffer !== '' && buffer !== '0')
+      throw new InputError(
+        'version-switch-buffer',
+        `applies to strategy: blue-green (strategy is ${strategy})`,
+      );
+    return 0;
+  }
+  if (route !== '' && route !== 'service')
+    throw new InputError(
+      'route-method',
+      `"${route}" is not built yet for blue-green; use service (the Services' selectors switch to green), or strategy: canary with traffic-split ingress-nginx, gateway-api or smi`,
+    );
+  return readInteger({ name: 'version-switch-buffer', value: buffer }, 0, 300) ?? 0;
 }
 
 /** k8s-deploy inputs for what Gantry does not do: only their no-op values are accepted. */
@@ -226,6 +247,8 @@ export function parseDeployInputs(source: InputSource, _ctx?: Context): DeployIn
     );
   }
 
+  const versionSwitchBufferMinutes = readBlueGreen(source, strategy);
+
   const progressive = readProgressive(source, {
     strategy,
     action,
@@ -249,6 +272,7 @@ export function parseDeployInputs(source: InputSource, _ctx?: Context): DeployIn
     action,
     trafficSplit,
     canaryPercentage,
+    versionSwitchBufferMinutes,
     canaryReplicas,
     canaryBaseline,
     progressive,

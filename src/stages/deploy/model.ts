@@ -13,6 +13,8 @@ export type RolloutOutcome =
   | 'succeeded'
   | 'rolled-back'
   | 'canary-ready'
+  /** Blue-green: the Services select green; blue runs until promote or reject. */
+  | 'switched'
   | 'promoted'
   | 'rejected'
   /** The rollout failed and nothing could be rolled back (first deploy, or rollback disabled). */
@@ -50,7 +52,7 @@ export interface WorkloadStatus {
   ready: boolean;
 }
 
-export const STRATEGIES = ['rolling', 'canary'] as const;
+export const STRATEGIES = ['rolling', 'canary', 'blue-green'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 export const DEPLOY_ACTIONS = ['deploy', 'promote', 'reject'] as const;
 export type DeployAction = (typeof DEPLOY_ACTIONS)[number];
@@ -70,6 +72,8 @@ export interface DeployInputs {
   action: DeployAction;
   trafficSplit: TrafficSplit;
   canaryPercentage: number;
+  /** Blue-green: minutes between green ready and the switch (k8s-deploy's unit). */
+  versionSwitchBufferMinutes: number;
   /** canary-steps and analysis: the canary moves through weighted, judged steps. */
   progressive?: ProgressiveSettings;
   canaryReplicas: number | undefined;

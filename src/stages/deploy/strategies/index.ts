@@ -3,6 +3,7 @@
 // as read before, cancellation, journal) and the prepared manifests, and says what happened.
 import type { KubeObject, Strategy } from '../model';
 import { deployCanary, promoteCanary, rejectCanary } from './canary';
+import { deployBlueGreen, promoteBlueGreen, rejectBlueGreen } from './blue-green';
 import { progressiveCanary } from './canary/progressive';
 import { rollingDeploy, type DeployContext, type StrategyOutcome } from './rolling';
 
@@ -26,7 +27,20 @@ const canary: DeployStrategy = {
   },
 };
 
-const STRATEGY_REGISTRY: Record<Strategy, DeployStrategy> = { rolling, canary };
+const blueGreen: DeployStrategy = {
+  name: 'blue-green',
+  run(dc, manifests) {
+    if (dc.inputs.action === 'promote') return promoteBlueGreen(dc, manifests);
+    if (dc.inputs.action === 'reject') return rejectBlueGreen(dc, manifests);
+    return deployBlueGreen(dc, manifests);
+  },
+};
+
+const STRATEGY_REGISTRY: Record<Strategy, DeployStrategy> = {
+  rolling,
+  canary,
+  'blue-green': blueGreen,
+};
 
 export function strategyFor(name: Strategy): DeployStrategy {
   return STRATEGY_REGISTRY[name];
