@@ -1,6 +1,7 @@
 // Taking and giving back the workloads' leases (see lease.ts) around a deploy: wait, bounded,
 // while another run holds one, naming that run; never apply without holding all of them.
 import * as core from '@actions/core';
+import { sleep } from '../../lib/sleep';
 import { errorMessage } from '../../lib/errors';
 import type { Kubectl } from './kubectl';
 import {
@@ -40,12 +41,6 @@ export interface LeaseRequest {
 function leaseOf(live: LiveObjects, lease: KubeObject): KubeObject | undefined {
   return live.get(liveKey('Lease', lease.metadata.namespace ?? '', lease.metadata.name));
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-  });
 
 /**
  * Takes every workload's lease, waiting while another run holds one. Returns the cluster's

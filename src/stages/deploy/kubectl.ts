@@ -2,6 +2,7 @@
 // KUBECONFIG (or kubeconfig content from the input, written to a private temp file) and counts
 // its invocations for the benchmark.
 import * as core from '@actions/core';
+import { sleep } from '../../lib/sleep';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -114,18 +115,6 @@ export const REFS_PER_CALL = 200;
 const RETRY_MS = 10_000;
 /** After a rollout wait ran out, how long the one last look may retry an unreachable API. */
 const FINAL_CHECK_MS = 15_000;
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 
 export function chunks<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];

@@ -87,3 +87,9 @@ export function objectKey(object: KubeObject, namespace = ''): string {
 export function clone<T>(value: T): T {
   return structuredClone(value);
 }
+
+/** A label value with `-<suffix>` appended, kept within the 63-character limit. */
+export function suffixedLabelValue(value: string, suffix: string): string {
+  const tail = `-${suffix}`;
+  return value.slice(0, 63 - tail.length).replace(/[^A-Za-z0-9]+$/, '') + tail;
+}

@@ -2,6 +2,7 @@
 // and the objects that send the canary (and baseline) their share of traffic.
 import { InputError } from '../../../lib/errors';
 import type { KubeObject, TrafficSplit } from '../model';
+import { podTemplateOf } from '../workloads';
 import { trackLabels, trackMetadata, type Track } from '../strategies/canary/tracks';
 
 export interface RouteInput {
@@ -41,6 +42,24 @@ export function selects(
   const selector: Record<string, string> = service.spec?.selector ?? {};
   const entries = Object.entries(selector);
   return entries.length > 0 && entries.every(([key, value]) => podLabels?.[key] === value);
+}
+
+/** The manifests' Services that send traffic to these workloads' pods. */
+export function servicesFor(manifests: KubeObject[], workloads: KubeObject[]): KubeObject[] {
+  return manifests.filter(
+    (object) =>
+      object.kind === 'Service' &&
+      workloads.some((workload) => selects(object, podTemplateOf(workload)?.metadata?.labels)),
+  );
+}
+
+/** The selector keys of the Services that pick a workload's pods: what hides a copy of it. */
+export function selectorKeysFor(services: KubeObject[], workload: KubeObject): string[] {
+  const labels = podTemplateOf(workload)?.metadata?.labels;
+  const keys = services
+    .filter((s) => selects(s, labels))
+    .flatMap((s) => Object.keys(s.spec.selector));
+  return [...new Set(keys)];
 }
 
 // Fields that belong to the stable Service alone (addresses, node-level traffic settings).

@@ -4,6 +4,7 @@
 // green serves, points the Services back and deletes green; `reject` points the Services back
 // at blue and deletes green. Each step reads the cluster, so they may run in different jobs.
 import * as core from '@actions/core';
+import { sleep } from '../../../../lib/sleep';
 import { findLive } from '../../live';
 import type { KubeObject } from '../../model';
 import { objectRef, SCALABLE_KINDS } from '../../workloads';
@@ -22,18 +23,6 @@ import { greenName, planBlueGreen } from './plan';
 /** How long kube-proxy and the endpoints take to follow a Service's new selector. */
 const SWITCH_SETTLE_MS = 2000;
 
-const pause = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-
 function workloadsOf(manifests: KubeObject[]): KubeObject[] {
   return manifests.filter((object) => SCALABLE_KINDS.includes(object.kind));
 }
@@ -48,7 +37,7 @@ function liveGreens(dc: DeployContext, manifests: KubeObject[]): KubeObject[] {
 async function switchBack(dc: DeployContext, manifests: KubeObject[]): Promise<void> {
   const plan = planBlueGreen(manifests);
   await dc.kube.apply(plan.restore, dc.inputs);
-  await pause(SWITCH_SETTLE_MS, new AbortController().signal);
+  await sleep(SWITCH_SETTLE_MS);
   await dc.kube.delete(plan.remove);
 }
 
@@ -115,7 +104,7 @@ export async function deployBlueGreen(
   }
   if (inputs.versionSwitchBufferMinutes > 0) {
     core.info(`version-switch-buffer: ${inputs.versionSwitchBufferMinutes} min before the switch`);
-    await pause(inputs.versionSwitchBufferMinutes * 60_000, dc.cancellation.stop);
+    await sleep(inputs.versionSwitchBufferMinutes * 60_000, dc.cancellation.stop);
     if (dc.cancellation.requested) {
       await dc.kube.delete(plan.remove);
       return {

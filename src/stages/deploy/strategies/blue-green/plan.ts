@@ -3,8 +3,8 @@
 // at green (route-method service), and what promote and reject restore and delete. The running
 // version (blue) is the workload under its own name and is never touched until promote.
 import type { KubeObject } from '../../model';
-import { selects } from '../../traffic/router';
-import { clone, podTemplateOf, SCALABLE_KINDS } from '../../workloads';
+import { selectorKeysFor, servicesFor } from '../../traffic/router';
+import { clone, podTemplateOf, SCALABLE_KINDS, suffixedLabelValue } from '../../workloads';
 
 export const COLOR_LABEL = 'gantry.dev/color';
 export const GREEN = 'green';
@@ -15,34 +15,10 @@ export function greenName(name: string): string {
   return `${name}-${GREEN}`;
 }
 
-/** A label value made green, within the 63-character limit. */
-function greenValue(value: string): string {
-  const suffix = `-${GREEN}`;
-  return value.slice(0, 63 - suffix.length).replace(/[^A-Za-z0-9]+$/, '') + suffix;
-}
+const greenValue = (value: string) => suffixedLabelValue(value, GREEN);
 
 function isScalable(object: KubeObject): boolean {
   return SCALABLE_KINDS.includes(object.kind);
-}
-
-/** The manifests' Services that select the pods of these workloads. */
-export function servicesOf(manifests: KubeObject[]): KubeObject[] {
-  const workloads = manifests.filter(isScalable);
-  return manifests.filter(
-    (object) =>
-      object.kind === 'Service' &&
-      workloads.some((w) => selects(object, podTemplateOf(w)?.metadata?.labels)),
-  );
-}
-
-/** The selector keys of the Services that pick a workload's pods: what green changes. */
-function switchedKeys(services: KubeObject[], workload: KubeObject): string[] {
-  const labels = podTemplateOf(workload)?.metadata?.labels;
-  return [
-    ...new Set(
-      services.filter((s) => selects(s, labels)).flatMap((s) => Object.keys(s.spec.selector)),
-    ),
-  ];
 }
 
 function greenLabels(
@@ -63,7 +39,7 @@ const SERVER_ANNOTATIONS = [
 
 /** The green copy of a manifest workload: same spec, new name, pods the Services miss. */
 export function greenWorkload(workload: KubeObject, services: KubeObject[]): KubeObject {
-  const keys = switchedKeys(services, workload);
+  const keys = selectorKeysFor(services, workload);
   const copy = clone(workload);
   delete copy.status;
   const annotations = { ...copy.metadata.annotations };
@@ -116,8 +92,8 @@ export interface BlueGreenPlan {
 }
 
 export function planBlueGreen(manifests: KubeObject[]): BlueGreenPlan {
-  const services = servicesOf(manifests);
   const workloads = manifests.filter(isScalable);
+  const services = servicesFor(manifests, workloads);
   const greens = workloads.map((w) => greenWorkload(w, services));
   const others = manifests.filter((o) => !isScalable(o) && !services.includes(o));
   return {

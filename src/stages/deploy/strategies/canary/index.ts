@@ -2,6 +2,7 @@
 // traffic split made them) is read back from the cluster, so the three can run in different
 // jobs or workflows.
 import * as core from '@actions/core';
+import { sleep } from '../../../../lib/sleep';
 import {
   canarySplit,
   liveCanaries,
@@ -29,7 +30,6 @@ import {
 
 /** How long a router takes to load a changed route (Traefik watches the API: ~1 s). */
 const ROUTER_SETTLE_MS = 2000;
-const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function deployCanary(
   dc: DeployContext,
@@ -171,7 +171,7 @@ async function removeCanaryObjects(
   // Routing first, so no request is sent to a backend that is about to disappear; a router
   // needs a moment to load the restored route (Traefik answered 503 for deleted backends).
   await dc.kube.apply(removal.restore, dc.inputs);
-  if (split !== 'pod' && removal.restore.length > 0) await settle(ROUTER_SETTLE_MS);
+  if (split !== 'pod' && removal.restore.length > 0) await sleep(ROUTER_SETTLE_MS);
   await dc.kube.delete(removal.remove);
 }
 

@@ -6,16 +6,9 @@ import type { KubeObject, TrafficSplit } from '../../model';
 import { podSplitCanaryReplicas, routedCanaryReplicas } from './replicas';
 import { TRAFFIC_SPLIT_ANNOTATION, trackName, trackWorkload, TRACKS, type Track } from './tracks';
 import { routerFor } from '../../traffic';
-import { selects, trackServices } from '../../traffic/router';
+import { selectorKeysFor, servicesFor, trackServices } from '../../traffic/router';
 import { TRAFFIC_SPLITS } from '../../model';
-import {
-  clone,
-  containersOf,
-  isWorkload,
-  podTemplateOf,
-  replicasOf,
-  SCALABLE_KINDS,
-} from '../../workloads';
+import { clone, containersOf, isWorkload, replicasOf, SCALABLE_KINDS } from '../../workloads';
 
 export interface CanaryOptions {
   split: TrafficSplit;
@@ -42,23 +35,6 @@ export interface CanaryPlan {
 
 function isScalable(object: KubeObject): boolean {
   return SCALABLE_KINDS.includes(object.kind);
-}
-
-/** The manifests' Services that send traffic to these workloads' pods. */
-function servicesFor(manifests: KubeObject[], workloads: KubeObject[]): KubeObject[] {
-  return manifests.filter(
-    (object) =>
-      object.kind === 'Service' &&
-      workloads.some((workload) => selects(object, podTemplateOf(workload)?.metadata?.labels)),
-  );
-}
-
-function hiddenKeys(services: KubeObject[], workload: KubeObject): string[] {
-  const labels = podTemplateOf(workload)?.metadata?.labels;
-  const keys = services
-    .filter((s) => selects(s, labels))
-    .flatMap((s) => Object.keys(s.spec.selector));
-  return [...new Set(keys)];
 }
 
 export function canaryReplicaCount(stableReplicas: number, options: CanaryOptions): number {
@@ -98,7 +74,7 @@ export function planCanary(
   for (const stable of targets) {
     const current = running(stable)!;
     const replicas = canaryReplicaCount(replicasOf(current) ?? 1, options);
-    const keys = router.hidesCanaryPods ? hiddenKeys(services, stable) : [];
+    const keys = router.hidesCanaryPods ? selectorKeysFor(services, stable) : [];
     const track = { replicas, split: options.split, hiddenKeys: keys };
     plan.canaries.push(trackWorkload(stable, { ...track, track: 'canary' }));
     // The baseline runs what stable runs now (the live template), at the canary's size.

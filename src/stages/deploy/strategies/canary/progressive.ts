@@ -4,6 +4,7 @@
 // re-run reads the state back from the canary and resumes, and a cancelled job sends all
 // traffic to stable but leaves the canary and its state for the next run.
 import * as core from '@actions/core';
+import { sleep } from '../../../../lib/sleep';
 import { httpFetch } from '../../../../lib/http-fetch';
 import { evaluateChecks } from '../../analysis/evaluate';
 import { formatValue } from '../../analysis/judge';
@@ -23,19 +24,6 @@ import type { DeployContext, StrategyOutcome } from '../rolling';
 
 /** How long a router takes to pick up a changed route before the step's traffic counts. */
 const ROUTE_SETTLE_SECONDS = 2;
-
-function sleep(seconds: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, seconds * 1000);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 /** What the analysis is about: the images the canary runs, pinned by digest. */
 function canaryDigest(manifests: KubeObject[]): string {
@@ -127,10 +115,10 @@ export async function progressiveCanary(
   };
   const ports: RolloutPorts = {
     now: () => new Date(),
-    sleep,
+    sleep: (seconds, signal) => sleep(seconds * 1000, signal),
     async setWeight(weight) {
       await setWeight(weight);
-      await sleep(ROUTE_SETTLE_SECONDS, dc.cancellation.stop);
+      await sleep(ROUTE_SETTLE_SECONDS * 1000, dc.cancellation.stop);
     },
     evaluate: (step, weight) =>
       evaluateChecks({

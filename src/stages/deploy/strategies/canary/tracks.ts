@@ -2,7 +2,7 @@
 // gantry.dev/track in metadata, selector and pod template, and annotated with what they stand
 // beside, so a later step (promote, reject) finds them from the cluster alone.
 import type { KubeObject, TrafficSplit } from '../../model';
-import { clone, podTemplateOf } from '../../workloads';
+import { clone, podTemplateOf, suffixedLabelValue } from '../../workloads';
 
 export type Track = 'canary' | 'baseline';
 export const TRACK_LABEL = 'gantry.dev/track';
@@ -16,8 +16,7 @@ export function trackName(name: string, track: Track): string {
 
 /** A label value with the track appended, kept within the 63-character limit. */
 export function trackLabelValue(value: string, track: Track): string {
-  const suffix = `-${track}`;
-  return value.slice(0, 63 - suffix.length).replace(/[^A-Za-z0-9]+$/, '') + suffix;
+  return suffixedLabelValue(value, track);
 }
 
 /**
