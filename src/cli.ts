@@ -129,8 +129,8 @@ export async function cli(argv: string[]): Promise<number> {
         console.log(`\n▶ ${title}`);
         return fn();
       },
-      stageDone: async (name, outputs, summary) => {
-        console.log(`\n── ${name} outputs ──`);
+      stageDone: async (name, outputs, summary, durationMs) => {
+        console.log(`\n── ${name} outputs (${(durationMs / 1000).toFixed(2)} s) ──`);
         for (const [key, value] of Object.entries(outputs)) {
           console.log(
             `${key}: ${value.includes('\n') ? '\n  ' + value.split('\n').join('\n  ') : value}`,

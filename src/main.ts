@@ -37,7 +37,8 @@ export async function main(): Promise<void> {
   try {
     const outcome = await runPipeline(actionInputs(), loadContext(), {
       group: (title, fn) => core.group(title, fn),
-      stageDone: async (_name, outputs, summary) => {
+      stageDone: async (name, outputs, summary, durationMs) => {
+        core.info(`${name}: ${(durationMs / 1000).toFixed(2)} s`);
         for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
         if (summary && process.env.GITHUB_STEP_SUMMARY) {
           await core.summary.addRaw(summary, true).write();

@@ -8,8 +8,16 @@ import { STAGES } from './stages';
 import type { PipelineResults, StageEntry, StageName } from './stages/types';
 
 export interface PipelineSink {
-  /** Called once per finished stage, before the next one starts. */
-  stageDone(name: StageName, outputs: Record<string, string>, summary: string): Promise<void>;
+  /**
+   * Called once per finished stage, before the next one starts; `durationMs` is the stage's run
+   * (what a user compares with the step it replaces).
+   */
+  stageDone(
+    name: StageName,
+    outputs: Record<string, string>,
+    summary: string,
+    durationMs: number,
+  ): Promise<void>;
   /** Log grouping for a stage's work. */
   group<T>(title: string, fn: () => Promise<T>): Promise<T>;
 }
@@ -36,10 +44,12 @@ export async function runPipeline(
   }
   const results: PipelineResults = {};
   for (const { stage, inputs } of parsed) {
+    const started = Date.now();
     const result = await sink.group(`${stage.name}`, () => stage.run(inputs, ctx, results));
+    const durationMs = Date.now() - started;
     (results as Record<string, unknown>)[stage.name] = result;
     const report = stage.report(result, inputs);
-    await sink.stageDone(stage.name, report.outputs, report.summary);
+    await sink.stageDone(stage.name, report.outputs, report.summary, durationMs);
     if (report.failure) return { results, failure: report.failure };
   }
   return { results };

@@ -12,35 +12,13 @@ import * as os from 'os';
 import * as path from 'path';
 import { runAction } from '../../test/harness/runner';
 import { REPO_ROOT, testbedEnv } from '../../test/harness/testbed';
-import { planCache } from '../../src/stages/build/cache';
+import { registryCacheFlags } from './bare-tools';
 import { median, seconds } from './stats';
 
 const RUNS = 3;
 const BUDGET_MS = 500;
 const EXPORT_BUDGET_MS = 1000;
 
-/** The cache flags Gantry plans for `cache: registry` on the default branch, as buildx args. */
-function registryCacheFlags(repository: string): { from: string[]; to: string[] } {
-  const plan = planCache({
-    cache: 'registry',
-    cacheFrom: [],
-    cacheTo: [],
-    noCache: false,
-    push: true,
-    imageName: repository,
-    firstTag: `${repository}:bench`,
-    target: '',
-    branch: 'main',
-    defaultBranch: 'main',
-    cacheDir: '',
-    ghaAvailable: false,
-    exportSupport: { supported: true },
-  });
-  return {
-    from: plan.from.flatMap((value) => ['--cache-from', value]),
-    to: plan.to.flatMap((value) => ['--cache-to', value]),
-  };
-}
 const FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'build');
 
 async function main(): Promise<number> {

@@ -7,6 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { runAction } from '../../test/harness/runner';
 import { testbedEnv } from '../../test/harness/testbed';
+import { bareTrivyArgs } from './bare-tools';
 import { median, seconds } from './stats';
 
 const RUNS = 5;
@@ -48,30 +49,12 @@ async function main(): Promise<number> {
     const started = Date.now();
     const r = spawnSync(
       env.TRIVY,
-      [
-        'image',
-        '--format',
-        'json',
-        '--output',
-        path.join(work, 'bare.json'),
-        '--cache-dir',
-        cacheDir,
-        '--severity',
-        'UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL',
-        '--ignorefile',
-        emptyIgnore,
-        '--show-suppressed',
-        '--scanners',
-        'vuln,secret',
-        '--ignore-unfixed=false',
-        '--pkg-types',
-        'os,library',
-        '--skip-db-update',
-        '--no-progress',
-        '--skip-version-check',
-        '--disable-telemetry',
+      bareTrivyArgs({
         image,
-      ],
+        cacheDir,
+        ignoreFile: emptyIgnore,
+        output: path.join(work, 'bare.json'),
+      }),
       { env: { ...process.env, ...env }, encoding: 'utf8', cwd: work },
     );
     if (r.status !== 0) throw new Error(`trivy image failed:\n${r.stderr}`);

@@ -210,9 +210,16 @@ describe('canary-steps on the real node, through the router', () => {
     expect(result.exitCode).toBe(1);
     expect(result.outputs.rollout).toBe('rejected');
     const error = result.errors.join('\n');
-    expect(error).toMatch(
-      /rejected the canary at step 1 \(10 % of traffic\): success-rate: measured 9\d\.\d\d % against ≥ 99\.00 %/,
-    );
+    console.log(`rejection: ${error.split('\n')[0]}`);
+    // The value is what one interval's requests showed: 5 % errors over a few dozen canary
+    // requests lands anywhere from the high 80s to 98 %; what matters is that it is named,
+    // below the threshold, with the threshold beside it.
+    const measured =
+      /rejected the canary at step 1 \(10 % of traffic\): success-rate: measured (\d+\.\d\d) % against ≥ 99\.00 %/.exec(
+        error,
+      );
+    expect(measured).not.toBeNull();
+    expect(Number(measured?.[1])).toBeLessThan(99);
     expect(error).toContain('Traffic is back on the stable version');
 
     // Only the canary's share of the stream could fail: 5 % of 10 %, with room for chance.
@@ -228,7 +235,7 @@ describe('canary-steps on the real node, through the router', () => {
     );
     expect(versionShares(await sample(target, 100))).toEqual({ '2.0.0': 100 });
     expect(result.summary).toContain('**Progressive canary:** rejected');
-    expect(result.summary).toMatch(/\| 1 \| 10 % \| .*\*\*9\d\.\d+ % ✗\*\*.*❌ rejected \|/);
+    expect(result.summary).toMatch(/\| 1 \| 10 % \| .*\*\*\d+\.\d+ % ✗\*\*.*❌ rejected \|/);
   });
 
   it('counts an unreachable Prometheus as failing, not passing, and rejects', async () => {

@@ -11,6 +11,7 @@ import { KubectlError, type WaitResult } from '../kubectl';
 import type { Kubectl } from '../kubectl';
 import type { ProgressiveReport } from '../progressive/summary';
 import { liveKey, type LiveObjects } from '../live';
+import { settledRollout } from '../rollout-state';
 import type {
   DeployedResource,
   DeployInputs,
@@ -108,13 +109,7 @@ export async function applyAndWait(
       })),
     });
   }
-  const waits = dc.cancellation.requested
-    ? []
-    : await dc.kube.waitAll(
-        applied.filter(isWorkload),
-        dc.inputs.rolloutTimeoutSeconds,
-        dc.cancellation.stop,
-      );
+  const waits = dc.cancellation.requested ? [] : await waitForApplied(dc, applied);
   for (const wait of waits.filter((w) => !w.cancelled))
     core.info(
       `${objectRef(wait.object)}: ${wait.ready ? 'ready' : wait.unreachable ? 'unknown' : 'NOT ready'} (${wait.message})`,
@@ -125,6 +120,24 @@ export async function applyAndWait(
     failed: waits.filter((wait) => !wait.ready),
     cancelled: dc.cancellation.requested,
   };
+}
+
+/**
+ * Waits for the applied workloads; one the server returned already rolled out (the apply
+ * changed nothing that rolls) is ready without asking kubectl again.
+ */
+async function waitForApplied(dc: DeployContext, applied: KubeObject[]): Promise<WaitResult[]> {
+  const workloads = applied.filter(isWorkload);
+  const settled = workloads.map(settledRollout);
+  const waited = await dc.kube.waitAll(
+    workloads.filter((_, i) => settled[i] === undefined),
+    dc.inputs.rolloutTimeoutSeconds,
+    dc.cancellation.stop,
+  );
+  return workloads.map((object, i) => {
+    const message = settled[i];
+    return message !== undefined ? { object, ready: true, message } : waited.shift()!;
+  });
 }
 
 /** The object as it was before this run (applied objects carry their namespace, manifests may not). */

@@ -76,9 +76,21 @@ export async function deployCanary(
   // If this process is killed from here on, the post step takes the canary away.
   const removal = planCanaryRemoval(manifests, inputs.trafficSplit);
   dc.journal.record({ canary: { remove: removal.remove, restore: removal.restore } });
+  // The weighted routes go in once the canary is ready: a route sent to a canary whose
+  // endpoints are not ready yet answers 503 for the canary's share (seen through Traefik).
+  const weighted = plan.routes.filter((route) => route.kind !== 'Service');
   let result;
   try {
-    result = await applyAndWait(dc, plan.apply);
+    result = await applyAndWait(
+      dc,
+      plan.apply.filter((object) => !weighted.includes(object)),
+    );
+    if (!result.cancelled && result.failed.length === 0 && weighted.length > 0) {
+      const routed = await dc.kube.apply(weighted, inputs);
+      for (const route of routed)
+        core.info(`applied ${objectRef(route)}: ${inputs.canaryPercentage} % to the canary`);
+      result.applied.push(...routed);
+    }
   } catch (err) {
     // kubectl applies what it can; take away any canary objects so stable runs as before.
     await removeCanaryObjects(dc, manifests, inputs.trafficSplit).catch(() => undefined);
