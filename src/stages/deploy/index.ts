@@ -204,10 +204,12 @@ async function deploy(
       workloads: manifestWorkloads(objects),
       namespace: inputs.namespace,
       holder: leaseHolder(ctx),
-      // A progressive canary holds the workloads for all of its steps too.
+      // A progressive rollout holds the workloads for all of its steps too, and a blue-green
+      // for its version-switch-buffer.
       durationSeconds:
         inputs.rolloutTimeoutSeconds * 2 +
         120 +
+        inputs.versionSwitchBufferMinutes * 60 +
         (inputs.progressive
           ? inputs.progressive.plan.weights.length * inputs.progressive.plan.stepSeconds
           : 0),

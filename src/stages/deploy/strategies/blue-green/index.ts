@@ -57,10 +57,11 @@ export async function deployBlueGreen(
     return rollingDeploy(dc, manifests, [note]);
   }
   const greens = liveGreens(dc, manifests);
-  if (greens.length > 0 && methodOf(dc, greens) !== inputs.routeMethod)
+  const previous = methodOf(dc, greens);
+  if (greens.length > 0 && previous !== inputs.routeMethod)
     // Its switch is undone by its own method's routing, which this run would not touch.
     throw new Error(
-      `${greens.map(objectRef).join(', ')} was switched by route-method ${methodOf(dc, greens)}: finish it with route-method ${methodOf(dc, greens)} (deploy-action: promote or reject) before deploying with route-method ${inputs.routeMethod}. Nothing was changed.`,
+      `${greens.map(objectRef).join(', ')} was switched by route-method ${previous}: finish it with route-method ${previous} (deploy-action: promote or reject) before deploying with route-method ${inputs.routeMethod}. Nothing was changed.`,
     );
   const plan = planFor(dc, manifests, inputs.routeMethod);
   const notes = running.map(
