@@ -12,6 +12,18 @@ const routed = {
 };
 const parse = (values: Record<string, string>) => parseDeployInputs(mapInputs(values));
 
+function expectRefused(values: Record<string, string>, input: string, message: RegExp): void {
+  let error: unknown;
+  try {
+    parse(values);
+  } catch (err) {
+    error = err;
+  }
+  expect(error).toBeInstanceOf(InputError);
+  expect((error as InputError).input).toBe(input);
+  expect((error as Error).message).toMatch(message);
+}
+
 it('reads the steps, durations and analysis into the deploy inputs', () => {
   const inputs = parse({
     ...routed,
@@ -79,15 +91,7 @@ it.each<[string, Record<string, string>, string, RegExp]>([
     /1 to 49/,
   ],
 ])('refuses %s, naming the input', (_name, values, input, message) => {
-  let error: unknown;
-  try {
-    parse(values);
-  } catch (err) {
-    error = err;
-  }
-  expect(error).toBeInstanceOf(InputError);
-  expect((error as InputError).input).toBe(input);
-  expect((error as Error).message).toMatch(message);
+  expectRefused(values, input, message);
 });
 
 describe('blue-green with analysis', () => {
@@ -172,15 +176,7 @@ describe('blue-green with analysis', () => {
       /tolerance: compares with the baseline/,
     ],
   ])('refuses %s, naming the input', (_name, values, input, message) => {
-    let error: unknown;
-    try {
-      parse({ ...blueGreen, ...values });
-    } catch (err) {
-      error = err;
-    }
-    expect(error).toBeInstanceOf(InputError);
-    expect((error as InputError).input).toBe(input);
-    expect((error as Error).message).toMatch(message);
+    expectRefused({ ...blueGreen, ...values }, input, message);
   });
 
   it('points rolling users with analysis at canary-steps or blue-green', () => {
