@@ -259,6 +259,28 @@ describe('k8s-deploy inputs', () => {
     ['server-side', { 'server-side': 'true' }, { serverSide: true }],
     ['annotate-resources', { 'annotate-resources': 'false' }, { annotateResources: false }],
     ['route-method at its default', { 'route-method': 'service' }, {}],
+    [
+      'blue-green switches Services by default',
+      { strategy: 'blue-green' },
+      { routeMethod: 'service' },
+    ],
+    ...(['service', 'ingress', 'gateway-api', 'smi'] as const).map(
+      (method): [string, Record<string, string>, object] => [
+        `blue-green by route-method ${method}`,
+        { strategy: 'blue-green', 'route-method': method.toUpperCase() },
+        { strategy: 'blue-green', routeMethod: method },
+      ],
+    ),
+    [
+      'traffic-split-annotations with blue-green by smi',
+      { strategy: 'blue-green', 'route-method': 'smi', 'traffic-split-annotations': 'a=b' },
+      { trafficSplitAnnotations: { a: 'b' } },
+    ],
+    [
+      "k8s-deploy's traffic-split-method at its default beside blue-green",
+      { strategy: 'blue-green', 'traffic-split-method': 'pod' },
+      { routeMethod: 'service' },
+    ],
     ['version-switch-buffer at its default', { 'version-switch-buffer': '0' }, {}],
     ['private-cluster false', { 'private-cluster': 'false' }, {}],
     [
@@ -297,10 +319,34 @@ describe('k8s-deploy inputs', () => {
       /needs strategy: canary.*strategy: basic/,
     ],
     [
-      'route-method ingress with blue-green',
-      { strategy: 'blue-green', 'route-method': 'ingress' },
+      'an unknown route-method with blue-green',
+      { strategy: 'blue-green', 'route-method': 'istio' },
       'route-method',
-      /"ingress" is not built yet for blue-green; use service/,
+      /"istio" is not one of service, ingress, gateway-api, smi/,
+    ],
+    [
+      "a canary's traffic-split beside blue-green",
+      { strategy: 'blue-green', 'traffic-split': 'gateway-api' },
+      'traffic-split',
+      /splits a canary's traffic; blue-green moves all of it at once by route-method/,
+    ],
+    [
+      "k8s-deploy's traffic-split-method beside blue-green",
+      { strategy: 'blue-green', 'traffic-split-method': 'smi' },
+      'traffic-split-method',
+      /remove traffic-split-method/,
+    ],
+    [
+      'canary-baseline beside blue-green',
+      { strategy: 'blue-green', 'canary-baseline': 'true' },
+      'canary-baseline',
+      /blue-green runs no baseline/,
+    ],
+    [
+      'traffic-split-annotations beside blue-green by ingress',
+      { strategy: 'blue-green', 'route-method': 'ingress', 'traffic-split-annotations': 'a=b' },
+      'traffic-split-annotations',
+      /route-method is ingress; set route-method: smi/,
     ],
     [
       'route-method beside a canary',

@@ -72,4 +72,46 @@ describe('deploy prepare', () => {
     const prepared = await deployStage.prepare!(inputs('app.yaml'), ctx);
     expect(prepared.loaded?.manifests.map((m) => m.object.kind)).toEqual(['ConfigMap']);
   });
+
+  // A Deployment and the Service that selects it, and no routing object.
+  const web = [
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata: {name: web}',
+    'spec:',
+    '  selector: {matchLabels: {app: web}}',
+    '  template:',
+    '    metadata: {labels: {app: web}}',
+    '    spec: {containers: [{name: web, image: web:1}]}',
+    '---',
+    'apiVersion: v1',
+    'kind: Service',
+    'metadata: {name: web}',
+    'spec: {selector: {app: web}, ports: [{port: 80}]}',
+    '',
+  ].join('\n');
+
+  it.each<[string, RegExp | undefined]>([
+    ['service', undefined],
+    ['smi', undefined],
+    ['gateway-api', /Input "manifests": route-method gateway-api needs an HTTPRoute .* add one/],
+    ['ingress', /Input "manifests": route-method ingress needs an Ingress .* add one/],
+  ])(
+    'blue-green by route-method %s: the routing object is checked for before anything runs',
+    async (method, message) => {
+      fs.writeFileSync(path.join(workspace, 'web.yaml'), web);
+      const parsed = deployStage.parseInputs(
+        mapInputs({
+          stages: 'deploy',
+          manifests: 'web.yaml',
+          strategy: 'blue-green',
+          'route-method': method,
+        }),
+        ctx,
+      );
+      const prepared = deployStage.prepare!(parsed, ctx);
+      if (message) await expect(prepared).rejects.toThrow(message);
+      else await expect(prepared).resolves.toMatchObject({ routeMethod: method });
+    },
+  );
 });

@@ -236,7 +236,7 @@ export const PEER_TABLE: PeerTable = {
     },
     'route-method': {
       kind: 'same',
-      note: '`service` as there; `ingress` and `smi` are not built yet and fail.',
+      note: "`service` and `ingress` as there (green Services `<svc>-green`); `smi` as there, with the Service itself as blue's backend (no `<svc>-stable`); plus `gateway-api`.",
     },
     'version-switch-buffer': { kind: 'same', note: 'Minutes, 0 to 300, as there.' },
     'traffic-split-method': {

@@ -10,7 +10,11 @@ const base = { provider: 'prometheus', query: 'q', failureLimit: 1, windowSecond
 const successVsBaseline: AnalysisCheck = { ...success, min: undefined, tolerance: 1 };
 const latencyVsBaseline: AnalysisCheck = { ...latency, tolerance: 0.1 };
 const value = (v: number): Reading => ({ kind: 'value', value: v });
-const noData: Reading = { kind: 'failed', reason: 'no data (the query returned no series)' };
+const noData: Reading = {
+  kind: 'failed',
+  reason: 'no data (the query returned no series)',
+  noData: true,
+};
 
 describe('judge against fixed thresholds', () => {
   it.each([
@@ -34,6 +38,16 @@ describe('judge against fixed thresholds', () => {
     expect(m.detail).toBe(detail);
     expect(m.check).toBe(check.name);
   });
+});
+
+// Blue-green does not hold "nothing measured" against green before its switch; it must tell
+// that apart from a provider that did not answer.
+it.each<[string, Reading, boolean | undefined]>([
+  ['no data', noData, true],
+  ['no answer', { kind: 'failed', reason: 'Prometheus did not answer' }, undefined],
+  ['a value', value(90), undefined],
+])('%s: the measurement says noData %j', (_name, reading, flagged) => {
+  expect(judge(success, reading).noData).toBe(flagged);
 });
 
 describe('judge against the baseline (difference with a tolerance)', () => {

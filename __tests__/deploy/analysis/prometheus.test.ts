@@ -35,12 +35,17 @@ describe('readPrometheusAnswer', () => {
       { kind: 'value', value: Infinity },
     ],
     ['zero is a value', 200, vector('0'), { kind: 'value', value: 0 }],
-    ['no series', 200, vector(), { kind: 'failed', reason: expect.stringContaining('no data') }],
+    [
+      'no series',
+      200,
+      vector(),
+      { kind: 'failed', reason: expect.stringContaining('no data'), noData: true },
+    ],
     [
       'NaN (0/0: no traffic)',
       200,
       vector('NaN'),
-      { kind: 'failed', reason: expect.stringContaining('no data') },
+      { kind: 'failed', reason: expect.stringContaining('no data'), noData: true },
     ],
     [
       'two series',

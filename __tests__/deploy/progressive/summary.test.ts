@@ -45,6 +45,7 @@ const evaluation = (
 });
 
 const rejected: ProgressiveReport = {
+  kind: 'canary',
   plan,
   checks: [success, latency],
   outcome: 'rejected',
@@ -117,6 +118,45 @@ describe('renderProgressiveSummary', () => {
   });
 });
 
+describe('a judged blue-green', () => {
+  // Green at 0 % before the switch, then at 100 %: rejected after the switch.
+  const blueGreen: ProgressiveReport = {
+    kind: 'blue-green',
+    plan: { ...plan, weights: [0, 100] },
+    checks: [success],
+    outcome: 'rejected',
+    evaluations: [
+      evaluation(1, 0, 30, m('success-rate', undefined, true, 'not judged, no traffic')),
+      evaluation(1, 0, 60, m('success-rate', undefined, true, 'not judged, no traffic')),
+      evaluation(2, 100, 90, m('success-rate', 80, false, '80.00 % is below 99.00 %')),
+    ],
+  };
+  const text = renderProgressiveSummary(blueGreen);
+
+  it.each([
+    [
+      'heads with the windows',
+      '**Blue-green analysis:** rejected · green judged before and after the switch · 1:00 each, analysis every 0:30',
+    ],
+    [
+      'names the rows by the switch',
+      '| before the switch | 0 % | 1:00 | no data, no data | ✅ passed |',
+    ],
+    [
+      'rejects after the switch',
+      '| after the switch | 100 % | 0:30 | **80.00 % ✗** | ❌ rejected |',
+    ],
+    [
+      'says where the check failed',
+      '- `success-rate` failed after the switch: 80.00 % is below 99.00 % (threshold ≥ 99.00 %)',
+    ],
+    ['titles the chart by green', '  title "Green\'s weight and success rate (%)"'],
+    ['captions the bars by green', "Bars: green's share of traffic."],
+  ])('%s', (_name, expected) => {
+    expect(text).toContain(expected);
+  });
+});
+
 describe('chart', () => {
   it('draws no data as 0 and says so', () => {
     const drawn = chart({
@@ -160,6 +200,7 @@ describe('untrusted text', () => {
 
   it('a hostile provider answer stays one inert table-safe line', () => {
     const hostile = renderProgressiveSummary({
+      kind: 'canary',
       plan,
       checks: [success],
       outcome: 'rejected',

@@ -1,5 +1,6 @@
 // The deploy stage: manifests, pinned to the built image and annotated, applied with kubectl by
-// the rolling or canary strategy, with a GitHub deployment kept in step when `environment` is set.
+// the rolling, canary or blue-green strategy, with a GitHub deployment kept in step when
+// `environment` is set.
 import * as core from '@actions/core';
 import * as os from 'os';
 import type { Context } from '../../context';
@@ -23,7 +24,8 @@ import { pinImageDigests } from './pinning';
 import { addImagePullSecrets } from './pull-secrets';
 import { deployReport } from './report';
 import { requireCanaries } from './strategies/canary';
-import { greenName } from './strategies/blue-green/plan';
+import { greenName } from './strategies/blue-green/green';
+import { planBlueGreen } from './strategies/blue-green/plan';
 import { strategyFor, type DeployContext, type StrategyOutcome } from './strategies';
 import { trackName, TRACKS } from './strategies/canary/tracks';
 import { isWorkload, SCALABLE_KINDS } from './workloads';
@@ -148,6 +150,12 @@ export const deployStage: Stage<DeployInputs, DeployResult> = {
   prepare: async (inputs, ctx) => {
     const loaded = await loadManifests(inputs.manifests, ctx.workspace);
     checkScope(loaded.manifests, inputs.namespace, inputs.allowClusterScoped);
+    // A route method without its routing object (an HTTPRoute, an Ingress) could never switch.
+    if (inputs.strategy === 'blue-green')
+      planBlueGreen(
+        loaded.manifests.map((m) => m.object),
+        { method: inputs.routeMethod },
+      );
     return { ...inputs, loaded };
   },
 
@@ -196,10 +204,12 @@ async function deploy(
       workloads: manifestWorkloads(objects),
       namespace: inputs.namespace,
       holder: leaseHolder(ctx),
-      // A progressive canary holds the workloads for all of its steps too.
+      // A progressive rollout holds the workloads for all of its steps too, and a blue-green
+      // for its version-switch-buffer.
       durationSeconds:
         inputs.rolloutTimeoutSeconds * 2 +
         120 +
+        inputs.versionSwitchBufferMinutes * 60 +
         (inputs.progressive
           ? inputs.progressive.plan.weights.length * inputs.progressive.plan.stepSeconds
           : 0),

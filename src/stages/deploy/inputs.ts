@@ -8,9 +8,11 @@ import { parseImageReference } from '../../lib/image-reference';
 import { selectedStageNames } from '../../selection';
 import {
   DEPLOY_ACTIONS,
+  ROUTE_METHODS,
   STRATEGIES,
   TRAFFIC_SPLITS,
   type DeployInputs,
+  type RouteMethod,
   type Strategy,
 } from './model';
 import { refusedPeerInputs } from '../../peers/table';
@@ -69,11 +71,17 @@ function readStrategy(source: InputSource): Strategy {
   return readChoice(source, 'strategy', STRATEGIES, 'rolling');
 }
 
+interface BlueGreenInputs {
+  routeMethod: RouteMethod;
+  versionSwitchBufferMinutes: number;
+}
+
 /**
- * k8s-deploy's blue-green inputs: `route-method` (only `service` is built so far) and
- * `version-switch-buffer` (minutes, 0 to 300), refused beside another strategy.
+ * k8s-deploy's blue-green inputs: `route-method` and `version-switch-buffer` (minutes, 0 to
+ * 300), refused beside another strategy; and the canary's routing inputs refused beside
+ * blue-green, where they would be ignored.
  */
-function readBlueGreen(source: InputSource, strategy: Strategy): number {
+function readBlueGreen(source: InputSource, strategy: Strategy): BlueGreenInputs {
   const route = source.get('route-method').toLowerCase();
   const buffer = source.get('version-switch-buffer');
   if (strategy !== 'blue-green') {
@@ -87,14 +95,24 @@ function readBlueGreen(source: InputSource, strategy: Strategy): number {
         'version-switch-buffer',
         `applies to strategy: blue-green (strategy is ${strategy})`,
       );
-    return 0;
+    return { routeMethod: 'service', versionSwitchBufferMinutes: 0 };
   }
-  if (route !== '' && route !== 'service')
+  const splitInput = readAliased(source, 'traffic-split');
+  if (splitInput.value !== '' && splitInput.value.toLowerCase() !== 'pod')
     throw new InputError(
-      'route-method',
-      `"${route}" is not built yet for blue-green; use service (the Services' selectors switch to green), or strategy: canary with traffic-split ingress-nginx, gateway-api or smi`,
+      splitInput.name,
+      `"${splitInput.value}" splits a canary's traffic; blue-green moves all of it at once by route-method (${ROUTE_METHODS.join(', ')}): remove ${splitInput.name}`,
     );
-  return readInteger({ name: 'version-switch-buffer', value: buffer }, 0, 300) ?? 0;
+  if (readBoolean(source, 'canary-baseline', false))
+    throw new InputError(
+      'canary-baseline',
+      'blue-green runs no baseline: green is judged on its own, and blue serves beside it; remove canary-baseline',
+    );
+  return {
+    routeMethod: readChoice(source, 'route-method', ROUTE_METHODS, 'service'),
+    versionSwitchBufferMinutes:
+      readInteger({ name: 'version-switch-buffer', value: buffer }, 0, 300) ?? 0,
+  };
 }
 
 /** k8s-deploy inputs for what Gantry does not do: only their no-op values are accepted. */
@@ -216,11 +234,15 @@ export function parseDeployInputs(source: InputSource, _ctx?: Context): DeployIn
       `${canaryPercentage} leaves no traffic for stable with a baseline taking as much as the canary; use at most 49`,
     );
   }
+  const blueGreen = readBlueGreen(source, strategy);
   const trafficSplitAnnotations = readTrafficSplitAnnotations(source);
-  if (Object.keys(trafficSplitAnnotations).length > 0 && trafficSplit !== 'smi') {
+  const smi = strategy === 'blue-green' ? blueGreen.routeMethod === 'smi' : trafficSplit === 'smi';
+  if (Object.keys(trafficSplitAnnotations).length > 0 && !smi) {
     throw new InputError(
       'traffic-split-annotations',
-      `annotations go on the SMI TrafficSplit, and traffic-split is ${trafficSplit}; set traffic-split: smi or remove them`,
+      strategy === 'blue-green'
+        ? `annotations go on the SMI TrafficSplit, and route-method is ${blueGreen.routeMethod}; set route-method: smi or remove them`
+        : `annotations go on the SMI TrafficSplit, and traffic-split is ${trafficSplit}; set traffic-split: smi or remove them`,
     );
   }
 
@@ -247,8 +269,6 @@ export function parseDeployInputs(source: InputSource, _ctx?: Context): DeployIn
     );
   }
 
-  const versionSwitchBufferMinutes = readBlueGreen(source, strategy);
-
   const progressive = readProgressive(source, {
     strategy,
     action,
@@ -272,7 +292,7 @@ export function parseDeployInputs(source: InputSource, _ctx?: Context): DeployIn
     action,
     trafficSplit,
     canaryPercentage,
-    versionSwitchBufferMinutes,
+    ...blueGreen,
     canaryReplicas,
     canaryBaseline,
     progressive,

@@ -58,6 +58,9 @@ export const DEPLOY_ACTIONS = ['deploy', 'promote', 'reject'] as const;
 export type DeployAction = (typeof DEPLOY_ACTIONS)[number];
 export const TRAFFIC_SPLITS = ['pod', 'ingress-nginx', 'gateway-api', 'smi'] as const;
 export type TrafficSplit = (typeof TRAFFIC_SPLITS)[number];
+/** How blue-green moves traffic to green (k8s-deploy's `route-method`, plus gateway-api). */
+export const ROUTE_METHODS = ['service', 'ingress', 'gateway-api', 'smi'] as const;
+export type RouteMethod = (typeof ROUTE_METHODS)[number];
 
 export interface DeployInputs {
   manifests: string[];
@@ -72,9 +75,14 @@ export interface DeployInputs {
   action: DeployAction;
   trafficSplit: TrafficSplit;
   canaryPercentage: number;
+  /** Blue-green: how the switch moves traffic to green. */
+  routeMethod: RouteMethod;
   /** Blue-green: minutes between green ready and the switch (k8s-deploy's unit). */
   versionSwitchBufferMinutes: number;
-  /** canary-steps and analysis: the canary moves through weighted, judged steps. */
+  /**
+   * canary-steps and analysis: the canary moves through weighted, judged steps. With
+   * blue-green and analysis: two steps, green judged at 0 % (before the switch) and at 100 %.
+   */
   progressive?: ProgressiveSettings;
   canaryReplicas: number | undefined;
   canaryBaseline: boolean;

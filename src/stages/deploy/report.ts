@@ -9,7 +9,7 @@ function strategyLine(inputs: DeployInputs): string {
   if (inputs.strategy === 'rolling') return 'rolling';
   if (inputs.strategy === 'blue-green')
     return inputs.action === 'deploy'
-      ? 'blue-green deploy (route-method service)'
+      ? `blue-green deploy (route-method ${inputs.routeMethod}${inputs.progressive ? ', judged before and after the switch' : ''})`
       : `blue-green ${inputs.action}`;
   // Promote and reject act on the canary as it was made; this run's split settings do not apply.
   if (inputs.action !== 'deploy') return `canary ${inputs.action}`;

@@ -88,6 +88,35 @@ export function clone<T>(value: T): T {
   return structuredClone(value);
 }
 
+// Server-filled fields that must not be copied from a live object into a new one.
+const SERVER_METADATA = [
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'managedFields',
+  'ownerReferences',
+  'selfLink',
+];
+const SERVER_ANNOTATIONS = [
+  'deployment.kubernetes.io/revision',
+  'kubectl.kubernetes.io/last-applied-configuration',
+];
+
+/**
+ * A copy of an object (a manifest, or one read from the cluster) to create beside it under
+ * another name: without its status and what the server filled in.
+ */
+export function freshCopy(object: KubeObject): KubeObject {
+  const copy = clone(object);
+  delete copy.status;
+  for (const field of SERVER_METADATA) delete copy.metadata[field];
+  const annotations = { ...copy.metadata.annotations };
+  for (const key of SERVER_ANNOTATIONS) delete annotations[key];
+  copy.metadata.annotations = annotations;
+  return copy;
+}
+
 /** A label value with `-<suffix>` appended, kept within the 63-character limit. */
 export function suffixedLabelValue(value: string, suffix: string): string {
   const tail = `-${suffix}`;

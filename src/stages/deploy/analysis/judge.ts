@@ -40,7 +40,8 @@ function failed(
 }
 
 export function judge(check: AnalysisCheck, canary: Reading, baseline?: Reading): Measurement {
-  if (canary.kind === 'failed') return failed(check, canary.reason);
+  if (canary.kind === 'failed')
+    return failed(check, canary.reason, canary.noData ? { noData: true } : {});
   if (canary.kind === 'passed')
     return {
       check: check.name,

@@ -68,7 +68,8 @@ export interface MeasureRequest {
 export type Reading =
   | { kind: 'value'; value: number }
   | { kind: 'passed'; detail: string }
-  | { kind: 'failed'; reason: string };
+  /** `noData`: the provider answered, with nothing to measure (no series, NaN: no traffic). */
+  | { kind: 'failed'; reason: string; noData?: boolean };
 
 /** One provider: one short file each, listed in the registry in `index.ts`. */
 export interface AnalysisProvider {
@@ -89,4 +90,6 @@ export interface Measurement {
   threshold: string;
   /** Why it failed, or the webhook's answer. */
   detail: string;
+  /** Failed for want of data: the provider answered with no value (see Reading). */
+  noData?: boolean;
 }

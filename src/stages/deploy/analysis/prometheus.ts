@@ -19,7 +19,8 @@ function sampleValue(sample: unknown): Reading {
   if (typeof text !== 'string') return { kind: 'failed', reason: 'the answer has no sample value' };
   // Prometheus writes infinities as +Inf / -Inf, which Number() does not read.
   const value = text === '+Inf' ? Infinity : text === '-Inf' ? -Infinity : Number(text);
-  if (Number.isNaN(value)) return { kind: 'failed', reason: 'no data (the query gave NaN)' };
+  if (Number.isNaN(value))
+    return { kind: 'failed', reason: 'no data (the query gave NaN)', noData: true };
   return { kind: 'value', value };
 }
 
@@ -52,7 +53,7 @@ export function readPrometheusAnswer(status: number, body: string): Reading {
   if (resultType === 'scalar') return sampleValue(result);
   if (resultType === 'vector' && Array.isArray(result)) {
     if (result.length === 0)
-      return { kind: 'failed', reason: 'no data (the query returned no series)' };
+      return { kind: 'failed', reason: 'no data (the query returned no series)', noData: true };
     if (result.length > 1)
       return {
         kind: 'failed',

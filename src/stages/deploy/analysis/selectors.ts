@@ -6,9 +6,15 @@ import type { PodSelectors } from './model';
 
 export interface TrackedWorkload {
   kind: string;
-  /** The stable workload's name; canary and baseline are `<name>-canary` / `<name>-baseline`. */
+  /**
+   * The stable workload's name; canary and baseline are `<name>-canary` / `<name>-baseline`,
+   * and blue-green's green is `<name>-green`.
+   */
   name: string;
 }
+
+/** The new version's pods: a canary's, or blue-green's green (`{{canary}}` selects either). */
+export type NewVersion = 'canary' | 'green';
 
 export const PLACEHOLDERS = ['canary', 'stable', 'baseline', 'namespace', 'window'] as const;
 export type Placeholder = (typeof PLACEHOLDERS)[number];
@@ -41,10 +47,14 @@ function matchers(namespace: string, workloads: TrackedWorkload[], suffix: strin
   return parts.join(',');
 }
 
-export function podSelectors(namespace: string, workloads: TrackedWorkload[]): PodSelectors {
+export function podSelectors(
+  namespace: string,
+  workloads: TrackedWorkload[],
+  newVersion: NewVersion = 'canary',
+): PodSelectors {
   return {
     namespace,
-    canary: matchers(namespace, workloads, '-canary'),
+    canary: matchers(namespace, workloads, `-${newVersion}`),
     stable: matchers(namespace, workloads, ''),
     baseline: matchers(namespace, workloads, '-baseline'),
   };

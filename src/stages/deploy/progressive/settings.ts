@@ -10,7 +10,7 @@ import {
   WEBHOOK_INPUT,
   type AnalysisSpec,
 } from '../analysis/spec';
-import { parseStepPlan, STEPS_INPUT, type StepPlan } from './steps';
+import { BLUE_GREEN_WEIGHTS, parseStepPlan, STEPS_INPUT, timedPlan, type StepPlan } from './steps';
 
 export const TIMEOUT_INPUT = 'analysis-timeout';
 /** A provider call's timeout unless set: 10 s, or the interval when that is shorter. */
@@ -29,11 +29,52 @@ export interface ProgressiveText {
   maxWeight: number;
 }
 
+/** What a judged blue-green reads: no steps of its own, no baseline. */
+export type BlueGreenAnalysisText = Omit<ProgressiveText, 'canarySteps' | 'baseline' | 'maxWeight'>;
+
 export interface ProgressiveSettings {
   plan: StepPlan;
   analysis: AnalysisSpec;
   /** How long one provider call may take. */
   timeoutSeconds: number;
+}
+
+/** The first analysis input given (the one that asks for a judged rollout), if any. */
+export function givenAnalysisInput(text: BlueGreenAnalysisText): string | undefined {
+  const given = [
+    [QUERIES_INPUT, text.analysisQueries],
+    [PROMETHEUS_URL_INPUT, text.analysisPrometheusUrl],
+    [WEBHOOK_INPUT, text.analysisWebhook],
+  ].find(([, value]) => value.trim() !== '');
+  return given?.[0];
+}
+
+function readTimeout(text: string): number | undefined {
+  const timeout = text === '' ? undefined : parseDuration(text);
+  if (text !== '' && !((timeout ?? 0) > 0))
+    throw new InputError(TIMEOUT_INPUT, `"${text}" is not a duration like 10s`);
+  return timeout;
+}
+
+function withAnalysis(
+  plan: StepPlan,
+  text: BlueGreenAnalysisText,
+  baseline: boolean,
+  timeout: number | undefined,
+): ProgressiveSettings {
+  const analysis = parseAnalysisSpec({
+    queries: text.analysisQueries,
+    prometheusUrl: text.analysisPrometheusUrl,
+    webhook: text.analysisWebhook,
+    baseline,
+  });
+  if (timeout !== undefined && timeout > plan.intervalSeconds)
+    throw new InputError(
+      TIMEOUT_INPUT,
+      `${text.analysisTimeout} is longer than analysis-interval; one analysis would run into the next`,
+    );
+  const timeoutSeconds = timeout ?? Math.min(DEFAULT_TIMEOUT_SECONDS, plan.intervalSeconds);
+  return { plan, analysis, timeoutSeconds };
 }
 
 /** The settings, or undefined when canary-steps is unset (today's manual canary). */
@@ -44,34 +85,31 @@ export function parseProgressiveSettings(text: ProgressiveText): ProgressiveSett
     interval: text.analysisInterval,
     maxWeight: text.maxWeight,
   });
-  const timeout = text.analysisTimeout === '' ? undefined : parseDuration(text.analysisTimeout);
-  if (text.analysisTimeout !== '' && !((timeout ?? 0) > 0))
-    throw new InputError(TIMEOUT_INPUT, `"${text.analysisTimeout}" is not a duration like 10s`);
+  const timeout = readTimeout(text.analysisTimeout);
   if (!plan) {
     // Analysis only runs at steps: an analysis input without steps would be ignored.
-    const given = [
-      [QUERIES_INPUT, text.analysisQueries],
-      [PROMETHEUS_URL_INPUT, text.analysisPrometheusUrl],
-      [WEBHOOK_INPUT, text.analysisWebhook],
-    ].find(([, value]) => value.trim() !== '');
+    const given = givenAnalysisInput(text);
     if (given)
       throw new InputError(
-        given[0],
-        `analysis runs at each canary step; set ${STEPS_INPUT} (e.g. 10,25,50) or leave ${given[0]} empty`,
+        given,
+        `analysis runs at each canary step; set ${STEPS_INPUT} (e.g. 10,25,50), or strategy: blue-green to judge green around its switch, or leave ${given} empty`,
       );
     return undefined;
   }
-  const analysis = parseAnalysisSpec({
-    queries: text.analysisQueries,
-    prometheusUrl: text.analysisPrometheusUrl,
-    webhook: text.analysisWebhook,
-    baseline: text.baseline,
+  return withAnalysis(plan, text, text.baseline, timeout);
+}
+
+/**
+ * A judged blue-green: green at 0 % for one step (canary-step-duration), the switch, green at
+ * 100 % for one more. Undefined when no analysis input is given (the unjudged switch).
+ */
+export function parseBlueGreenAnalysis(
+  text: BlueGreenAnalysisText,
+): ProgressiveSettings | undefined {
+  if (!givenAnalysisInput(text)) return undefined;
+  const plan = timedPlan(BLUE_GREEN_WEIGHTS, {
+    stepDuration: text.canaryStepDuration,
+    interval: text.analysisInterval,
   });
-  if (timeout !== undefined && timeout > plan.intervalSeconds)
-    throw new InputError(
-      TIMEOUT_INPUT,
-      `${text.analysisTimeout} is longer than analysis-interval; one analysis would run into the next`,
-    );
-  const timeoutSeconds = timeout ?? Math.min(DEFAULT_TIMEOUT_SECONDS, plan.intervalSeconds);
-  return { plan, analysis, timeoutSeconds };
+  return withAnalysis(plan, text, false, readTimeout(text.analysisTimeout));
 }

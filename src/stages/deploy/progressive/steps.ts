@@ -1,5 +1,6 @@
-// The step plan of a progressive canary: the traffic weights it walks through, how long each
-// step runs, and how often the analysis looks during a step.
+// The step plan of a progressive rollout: the traffic weights it walks through, how long each
+// step runs, and how often the analysis looks during a step. A canary's weights come from
+// canary-steps; a judged blue-green has two fixed steps, green at 0 % and then at 100 %.
 import { parseDuration } from '../../../lib/duration';
 import { InputError } from '../../../lib/errors';
 
@@ -17,8 +18,11 @@ export interface StepPlanText {
   maxWeight?: number;
 }
 
+/** Blue-green's two steps: green judged before the switch (0 %), then after it (100 %). */
+export const BLUE_GREEN_WEIGHTS: readonly number[] = [0, 100];
+
 export interface StepPlan {
-  /** Canary traffic percentages, strictly increasing; after the last, promote. */
+  /** The new version's traffic percentages, strictly increasing; after the last, promote. */
   weights: number[];
   stepSeconds: number;
   intervalSeconds: number;
@@ -57,10 +61,8 @@ function readSeconds(text: string, fallback: string, input: string): number {
   return seconds;
 }
 
-/** The plan, or undefined when canary-steps is unset (the manual canary of today). */
-export function parseStepPlan(text: StepPlanText): StepPlan | undefined {
-  const weights = parseCanarySteps(text.steps, text.maxWeight);
-  if (weights.length === 0) return undefined;
+/** A plan through these weights, each step timed by canary-step-duration and analysis-interval. */
+export function timedPlan(weights: readonly number[], text: Omit<StepPlanText, 'steps'>): StepPlan {
   const stepSeconds = readSeconds(text.stepDuration, DEFAULT_STEP_DURATION, STEP_DURATION_INPUT);
   const intervalSeconds = readSeconds(text.interval, DEFAULT_INTERVAL, INTERVAL_INPUT);
   if (intervalSeconds > stepSeconds)
@@ -69,9 +71,16 @@ export function parseStepPlan(text: StepPlanText): StepPlan | undefined {
       `${text.interval} is longer than ${STEP_DURATION_INPUT} (${text.stepDuration || DEFAULT_STEP_DURATION}); a step would end before its first analysis`,
     );
   return {
-    weights,
+    weights: [...weights],
     stepSeconds,
     intervalSeconds,
     evaluationsPerStep: Math.floor(stepSeconds / intervalSeconds + 1e-9),
   };
+}
+
+/** The plan, or undefined when canary-steps is unset (the manual canary of today). */
+export function parseStepPlan(text: StepPlanText): StepPlan | undefined {
+  const weights = parseCanarySteps(text.steps, text.maxWeight);
+  if (weights.length === 0) return undefined;
+  return timedPlan(weights, text);
 }

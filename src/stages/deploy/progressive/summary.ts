@@ -1,6 +1,7 @@
-// The job summary of a progressive canary: one table row per step (weight, how long it ran,
-// each check's values against its threshold, the verdict), the measurements that rejected it,
-// and a Mermaid chart of weight and success rate over time, which GitHub draws.
+// The job summary of a progressive rollout (a canary's steps, or a judged blue-green's two:
+// before and after the switch): one table row per step (weight, how long it ran, each check's
+// values against its threshold, the verdict), the measurements that rejected it, and a Mermaid
+// chart of weight and success rate over time, which GitHub draws.
 import { formatValue, thresholdText } from '../analysis/judge';
 import type { AnalysisCheck, Measurement } from '../analysis/model';
 import { code, inert, table } from '../../../lib/markdown';
@@ -15,9 +16,13 @@ export interface EvaluationRecord {
   measurements: Measurement[];
 }
 
-export type ProgressiveOutcome = 'promoted' | 'rejected' | 'in progress' | 'cancelled';
+/** `passed`: every step passed and the rollout waits for a person (blue-green's promote). */
+export type ProgressiveOutcome = 'promoted' | 'passed' | 'rejected' | 'in progress' | 'cancelled';
+
+export type ReportKind = 'canary' | 'blue-green';
 
 export interface ProgressiveReport {
+  kind: ReportKind;
   plan: StepPlan;
   checks: AnalysisCheck[];
   evaluations: EvaluationRecord[];
@@ -27,6 +32,47 @@ export interface ProgressiveReport {
 export function clock(seconds: number): string {
   const whole = Math.max(0, Math.round(seconds));
   return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, '0')}`;
+}
+
+const switchPhase = (step: number) => (step === 1 ? 'before the switch' : 'after the switch');
+
+/** How each kind of rollout names itself and its steps. */
+interface Wording {
+  title: string;
+  /** The plan's steps, for the head line. */
+  steps(plan: StepPlan): string;
+  /** The step's cell in the table. */
+  stepCell(step: number): string;
+  /** Where in the rollout a step is, for sentences. */
+  where(step: number, weight: number): string;
+  /** What the chart's bars draw, and whose share of traffic that is. */
+  chartTitle: string;
+  subject: string;
+}
+
+const WORDING: Record<ReportKind, Wording> = {
+  canary: {
+    title: 'Progressive canary',
+    steps: (plan) =>
+      `steps ${plan.weights.map((w) => `${w} %`).join(' → ')} · ${clock(plan.stepSeconds)} per step`,
+    stepCell: (step) => String(step),
+    where: (step, weight) => `at step ${step} (${weight} %)`,
+    chartTitle: 'Canary weight',
+    subject: 'the canary',
+  },
+  'blue-green': {
+    title: 'Blue-green analysis',
+    steps: (plan) => `green judged before and after the switch · ${clock(plan.stepSeconds)} each`,
+    stepCell: switchPhase,
+    where: switchPhase,
+    chartTitle: "Green's weight",
+    subject: 'green',
+  },
+};
+
+/** Where a step is, as the summary and the failure text say it: "at step 2 (50 %)". */
+export function stepPlace(kind: ReportKind, step: number, weight: number): string {
+  return WORDING[kind].where(step, weight);
 }
 
 function shown(m: Measurement | undefined, check: AnalysisCheck): string {
@@ -89,7 +135,7 @@ function stepTable(report: ProgressiveReport): string {
       return values.join(', ') || '–';
     });
     return [
-      String(step),
+      WORDING[report.kind].stepCell(step),
       `${weight} %`,
       ran,
       ...cells,
@@ -106,11 +152,12 @@ function stepTable(report: ProgressiveReport): string {
 export function chart(report: ProgressiveReport): string {
   if (report.evaluations.length === 0) return '';
   const success = report.checks.find((c) => c.builtin === 'success-rate');
+  const { chartTitle, subject } = WORDING[report.kind];
   const labels = report.evaluations.map((e) => `"${clock(e.atSeconds)}"`);
   const lines = [
     '```mermaid',
     'xychart-beta',
-    `  title "Canary weight${success ? ' and success rate' : ''} (%)"`,
+    `  title "${chartTitle}${success ? ' and success rate' : ''} (%)"`,
     `  x-axis "time since start (m:ss)" [${labels.join(', ')}]`,
     '  y-axis "%" 0 --> 100',
     `  bar [${report.evaluations.map((e) => e.weight).join(', ')}]`,
@@ -128,7 +175,7 @@ export function chart(report: ProgressiveReport): string {
     lines.push(`  line [${values.join(', ')}]`);
   }
   lines.push('```');
-  const caption = `Bars: the canary's share of traffic.${success ? ` Line: its success rate${gaps ? ' (no data drawn as 0)' : ''}.` : ''}`;
+  const caption = `Bars: ${subject}'s share of traffic.${success ? ` Line: its success rate${gaps ? ' (no data drawn as 0)' : ''}.` : ''}`;
   return [...lines, '', caption].join('\n');
 }
 
@@ -140,13 +187,13 @@ function failingList(report: ProgressiveReport): string[] {
     .filter((m) => !m.passed)
     .map(
       (m) =>
-        `- ${code(m.check)} failed at step ${last.step} (${last.weight} %): ${inert(m.detail)} (threshold ${m.threshold})`,
+        `- ${code(m.check)} failed ${stepPlace(report.kind, last.step, last.weight)}: ${inert(m.detail)} (threshold ${m.threshold})`,
     );
 }
 
 export function renderProgressiveSummary(report: ProgressiveReport): string {
-  const plan = report.plan;
-  const head = `**Progressive canary:** ${report.outcome} · steps ${plan.weights.map((w) => `${w} %`).join(' → ')} · ${clock(plan.stepSeconds)} per step, analysis every ${clock(plan.intervalSeconds)}`;
+  const wording = WORDING[report.kind];
+  const head = `**${wording.title}:** ${report.outcome} · ${wording.steps(report.plan)}, analysis every ${clock(report.plan.intervalSeconds)}`;
   const parts = [head, '', stepTable(report)];
   const failing = failingList(report);
   if (failing.length > 0) parts.push('', ...failing);

@@ -8,29 +8,42 @@ export const NGINX_CANARY = 'nginx.ingress.kubernetes.io/canary';
 export const NGINX_CANARY_WEIGHT = 'nginx.ingress.kubernetes.io/canary-weight';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- Ingress backends are open-ended JSON */
-function rerouteBackend(backend: any, services: string[]): any {
-  const name = backend?.service?.name;
-  if (!name || !services.includes(name)) return backend;
-  return { ...backend, service: { ...backend.service, name: trackName(name, 'canary') } };
+/**
+ * A copy of an Ingress whose backends (default and per path) naming one of `services` name
+ * `rename(service)` instead; undefined when none names them (the Ingress is not theirs).
+ */
+export function renameIngressBackends(
+  ingress: KubeObject,
+  services: string[],
+  rename: (service: string) => string,
+): KubeObject | undefined {
+  const copy = structuredClone(ingress);
+  let routed = false;
+  const reroute = (backend: any) => {
+    const name = backend?.service?.name;
+    if (!name || !services.includes(name)) return backend;
+    routed = true;
+    return { ...backend, service: { ...backend.service, name: rename(name) } };
+  };
+  if (copy.spec?.defaultBackend) copy.spec.defaultBackend = reroute(copy.spec.defaultBackend);
+  for (const rule of copy.spec?.rules ?? []) {
+    for (const path of rule.http?.paths ?? []) path.backend = reroute(path.backend);
+  }
+  return routed ? copy : undefined;
 }
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 function canaryIngress(
   ingress: KubeObject,
   services: string[],
   weight: number,
 ): KubeObject | undefined {
-  const copy = trackMetadata(ingress, 'canary', 'ingress-nginx');
-  let routed = false;
-  const reroute = (backend: any) => {
-    const next = rerouteBackend(backend, services);
-    if (next !== backend) routed = true;
-    return next;
-  };
-  if (copy.spec?.defaultBackend) copy.spec.defaultBackend = reroute(copy.spec.defaultBackend);
-  for (const rule of copy.spec?.rules ?? []) {
-    for (const path of rule.http?.paths ?? []) path.backend = reroute(path.backend);
-  }
-  if (!routed) return undefined;
+  const copy = renameIngressBackends(
+    trackMetadata(ingress, 'canary', 'ingress-nginx'),
+    services,
+    (name) => trackName(name, 'canary'),
+  );
+  if (!copy) return undefined;
   copy.metadata.annotations = {
     ...copy.metadata.annotations,
     [NGINX_CANARY]: 'true',
@@ -38,15 +51,17 @@ function canaryIngress(
   };
   return copy;
 }
-/* eslint-enable @typescript-eslint/no-explicit-any */
 
 export const ingressNginxRouter: TrafficRouter = {
   split: 'ingress-nginx',
   hidesCanaryPods: true,
   routes: (input: RouteInput): KubeObject[] => [
     ...trackServices(input, 'ingress-nginx'),
-    ...reroutedObjects(input, 'ingress-nginx', 'Ingress', (ingress, services) =>
-      canaryIngress(ingress, services, input.percentage),
+    ...reroutedObjects(
+      input,
+      { input: 'traffic-split', value: 'ingress-nginx' },
+      'Ingress',
+      (ingress, services) => canaryIngress(ingress, services, input.percentage),
     ),
   ],
   replaces: () => false,

@@ -72,18 +72,18 @@ const STABLE_ONLY_SERVICE_FIELDS = [
 ];
 
 /**
- * A Service for one track's pods beside a stable Service. Fixed node ports and cluster IPs are
- * dropped (they belong to the stable Service), and it is ClusterIP: the router is its client.
+ * A Service for other pods beside a stable Service (a canary track, blue-green's green): the
+ * renamed copy with `selector`. Fixed node ports and cluster IPs are dropped (they belong to the
+ * stable Service), and it is ClusterIP: a router is its client.
  */
-export function trackService(service: KubeObject, track: Track, split: TrafficSplit): KubeObject {
-  const copy = trackMetadata(service, track, split);
+export function serviceBeside(renamed: KubeObject, selector: Record<string, string>): KubeObject {
+  const copy = structuredClone(renamed);
   const spec = { ...copy.spec };
   for (const field of STABLE_ONLY_SERVICE_FIELDS) delete spec[field];
-  const selectorKeys = Object.keys(service.spec?.selector ?? {});
   copy.spec = {
     ...spec,
     type: 'ClusterIP',
-    selector: trackLabels(service.spec?.selector, track, selectorKeys),
+    selector,
     ports: (spec.ports ?? []).map((port: Record<string, unknown>) => {
       const { nodePort, ...rest } = port;
       void nodePort;
@@ -93,20 +93,35 @@ export function trackService(service: KubeObject, track: Track, split: TrafficSp
   return copy;
 }
 
+/** A Service for one track's pods beside a stable Service. */
+export function trackService(service: KubeObject, track: Track, split: TrafficSplit): KubeObject {
+  const selectorKeys = Object.keys(service.spec?.selector ?? {});
+  return serviceBeside(
+    trackMetadata(service, track, split),
+    trackLabels(service.spec?.selector, track, selectorKeys),
+  );
+}
+
 export function trackServices(input: RouteInput, split: TrafficSplit): KubeObject[] {
   return tracksFor(input.baseline).flatMap((track) =>
     input.services.map((service) => trackService(service, track, split)),
   );
 }
 
+/** The input that chose the routing, for errors: `traffic-split gateway-api`. */
+export interface RoutingSetting {
+  input: string;
+  value: string;
+}
+
 /**
- * The manifests' routing objects of one kind (Ingress, HTTPRoute) rewritten to reach the canary;
- * `reroute` returns undefined for objects that do not route to the stable Services. A split
- * that finds none cannot send the canary any traffic, which is an input error.
+ * The manifests' routing objects of one kind (Ingress, HTTPRoute) rewritten to reach other
+ * pods (a canary, green); `reroute` returns undefined for objects that do not route to the
+ * stable Services. Finding none, traffic cannot move at all, which is an input error.
  */
 export function reroutedObjects(
-  input: RouteInput,
-  split: TrafficSplit,
+  input: Pick<RouteInput, 'manifests' | 'services'>,
+  setting: RoutingSetting,
   kind: string,
   reroute: (object: KubeObject, services: string[]) => KubeObject | undefined,
 ): KubeObject[] {
@@ -118,7 +133,7 @@ export function reroutedObjects(
   if (rerouted.length === 0) {
     throw new InputError(
       'manifests',
-      `traffic-split ${split} needs an ${kind} in the manifests that routes to Service ${services.join(' or ') || '(none selects the workloads)'}`,
+      `${setting.input} ${setting.value} needs an ${kind} in the manifests that routes to Service ${services.join(' or ') || '(none selects the workloads)'}; add one, or choose another ${setting.input}`,
     );
   }
   return rerouted;

@@ -1,13 +1,14 @@
 // Blue-green with k8s-deploy's vocabulary: `deploy` runs `<name>-green` beside the running
-// version (blue), waits until it is ready, waits `version-switch-buffer`, then points the
-// Services at green (route-method service); `promote` rolls blue to the new version while
-// green serves, points the Services back and deletes green; `reject` points the Services back
-// at blue and deletes green. Each step reads the cluster, so they may run in different jobs.
+// version (blue), waits until it is ready, waits `version-switch-buffer`, optionally judges it
+// (analysis.ts), then moves the traffic to green by `route-method`; `promote` rolls blue to the
+// new version while green serves, sends traffic back to it and deletes green; `reject` sends
+// traffic back to blue and deletes green. Each step reads the cluster, so they may run in
+// different jobs.
 import * as core from '@actions/core';
 import { sleep } from '../../../../lib/sleep';
 import { findLive } from '../../live';
-import type { KubeObject } from '../../model';
-import { objectRef, SCALABLE_KINDS } from '../../workloads';
+import { ROUTE_METHODS, type KubeObject, type RouteMethod } from '../../model';
+import { objectRef } from '../../workloads';
 import {
   applyAndWait,
   deployedResources,
@@ -18,14 +19,10 @@ import {
   type DeployContext,
   type StrategyOutcome,
 } from '../rolling';
-import { greenName, planBlueGreen } from './plan';
-
-/** How long kube-proxy and the endpoints take to follow a Service's new selector. */
-const SWITCH_SETTLE_MS = 2000;
-
-function workloadsOf(manifests: KubeObject[]): KubeObject[] {
-  return manifests.filter((object) => SCALABLE_KINDS.includes(object.kind));
-}
+import { judgedSwitch } from './analysis';
+import { greenName, recordedRouteMethod } from './green';
+import { planBlueGreen, type BlueGreenPlan } from './plan';
+import { switchBack, switchBackToBlue, switchToGreen, workloadsOf } from './switching';
 
 function liveGreens(dc: DeployContext, manifests: KubeObject[]): KubeObject[] {
   return workloadsOf(manifests)
@@ -33,12 +30,19 @@ function liveGreens(dc: DeployContext, manifests: KubeObject[]): KubeObject[] {
     .filter((object): object is KubeObject => object !== undefined);
 }
 
-/** Services back as written (blue, or the promoted workloads), then green deleted. */
-async function switchBack(dc: DeployContext, manifests: KubeObject[]): Promise<void> {
-  const plan = planBlueGreen(manifests);
-  await dc.kube.apply(plan.restore, dc.inputs);
-  await sleep(SWITCH_SETTLE_MS);
-  await dc.kube.delete(plan.remove);
+/** The route method a running green was switched by; the input's when it records none. */
+function methodOf(dc: DeployContext, greens: KubeObject[]): RouteMethod {
+  const recorded = recordedRouteMethod(greens);
+  return (ROUTE_METHODS as readonly string[]).includes(recorded ?? '')
+    ? (recorded as RouteMethod)
+    : dc.inputs.routeMethod;
+}
+
+function planFor(dc: DeployContext, manifests: KubeObject[], method: RouteMethod): BlueGreenPlan {
+  return planBlueGreen(manifests, {
+    method,
+    trafficSplitAnnotations: dc.inputs.trafficSplitAnnotations,
+  });
 }
 
 export async function deployBlueGreen(
@@ -52,15 +56,18 @@ export async function deployBlueGreen(
     core.info(note);
     return rollingDeploy(dc, manifests, [note]);
   }
-  const plan = planBlueGreen(manifests);
-  if (plan.switched.length === 0)
+  const greens = liveGreens(dc, manifests);
+  const previous = methodOf(dc, greens);
+  if (greens.length > 0 && previous !== inputs.routeMethod)
+    // Its switch is undone by its own method's routing, which this run would not touch.
     throw new Error(
-      `route-method service switches the Services that select ${running.map(objectRef).join(', ')}, and the manifests have none; add the Service to the manifests`,
+      `${greens.map(objectRef).join(', ')} was switched by route-method ${previous}: finish it with route-method ${previous} (deploy-action: promote or reject) before deploying with route-method ${inputs.routeMethod}. Nothing was changed.`,
     );
+  const plan = planFor(dc, manifests, inputs.routeMethod);
   const notes = running.map(
     (w) => `${greenName(w.metadata.name)} runs the new version beside ${objectRef(w)} (blue).`,
   );
-  // Killed from here on, the post step points the Services back and removes green.
+  // Killed from here on, the post step sends traffic back to blue and removes green.
   dc.journal.record({ canary: { remove: plan.remove, restore: plan.restore } });
   const result = await applyAndWait(dc, plan.green);
   const workloads = describeWorkloads(result.applied, result.waits);
@@ -116,12 +123,10 @@ export async function deployBlueGreen(
       };
     }
   }
-  await dc.kube.apply(plan.switched, inputs);
-  notes.push(
-    `Switched ${plan.switched.map(objectRef).join(', ')} to green; blue keeps running until promote or reject.`,
-  );
-  notes.forEach((note) => core.info(note));
-  return { rollout: 'switched', deployed, workloads, notes };
+  const ready = { deployed, workloads, notes };
+  if (inputs.progressive) return judgedSwitch(dc, manifests, plan, inputs.progressive, ready);
+  notes.push(`${await switchToGreen(dc, plan)}; blue keeps running until promote or reject.`);
+  return { rollout: 'switched', ...ready };
 }
 
 function requireGreen(dc: DeployContext, manifests: KubeObject[]): KubeObject[] {
@@ -143,9 +148,8 @@ export async function promoteBlueGreen(
   dc: DeployContext,
   manifests: KubeObject[],
 ): Promise<StrategyOutcome> {
-  requireGreen(dc, manifests);
-  const plan = planBlueGreen(manifests);
-  // Blue rolls to the new version while green takes the traffic; then the Services go back.
+  const plan = planFor(dc, manifests, methodOf(dc, requireGreen(dc, manifests)));
+  // Blue rolls to the new version while green takes the traffic; then the traffic goes back.
   const outcome = await rollingDeploy(
     dc,
     manifests.filter((object) => !plan.restore.includes(object)),
@@ -155,11 +159,14 @@ export async function promoteBlueGreen(
       ...outcome,
       notes: [...outcome.notes, 'Green still serves: promote again or reject it.'],
     };
-  await switchBack(dc, manifests);
+  await switchBack(dc, plan);
   return {
     ...outcome,
     rollout: 'promoted',
-    notes: [...outcome.notes, 'Promoted: the Services select the new version; green removed.'],
+    notes: [
+      ...outcome.notes,
+      `Promoted: traffic goes to the new version under the manifests' names (route-method ${plan.method}); green removed.`,
+    ],
   };
 }
 
@@ -167,27 +174,6 @@ export async function rejectBlueGreen(
   dc: DeployContext,
   manifests: KubeObject[],
 ): Promise<StrategyOutcome> {
-  requireGreen(dc, manifests);
-  await switchBack(dc, manifests);
-  const blue = workloadsOf(manifests)
-    .map((w) => findLive(dc.live, w, dc.inputs.namespace))
-    .filter((object): object is KubeObject => object !== undefined);
-  const waits = await dc.kube.waitAll(blue, dc.inputs.rolloutTimeoutSeconds, dc.cancellation.stop);
-  const failed = waits.filter((wait) => !wait.ready);
-  const outcome: StrategyOutcome = {
-    rollout: 'rejected',
-    deployed: deployedResources(blue),
-    workloads: describeWorkloads(blue, waits),
-    notes: ['Rejected green: the Services select blue again; green removed.'],
-  };
-  if (failed.length > 0)
-    outcome.failure = failureMessage(
-      'Switched back to blue, but blue is not healthy.',
-      failed,
-      await diagnose(
-        dc,
-        failed.map((wait) => wait.object),
-      ),
-    );
-  return outcome;
+  const plan = planFor(dc, manifests, methodOf(dc, requireGreen(dc, manifests)));
+  return switchBackToBlue(dc, manifests, plan);
 }

@@ -1,105 +1,69 @@
 // What a blue-green step changes, from the manifests alone: the green copy of each workload
-// (`<name>-green`, its pods out of the Services' sight until the switch), the Services pointed
-// at green (route-method service), and what promote and reject restore and delete. The running
-// version (blue) is the workload under its own name and is never touched until promote.
-import type { KubeObject } from '../../model';
-import { selectorKeysFor, servicesFor } from '../../traffic/router';
-import { clone, podTemplateOf, SCALABLE_KINDS, suffixedLabelValue } from '../../workloads';
+// (`<name>-green`, its pods out of the blue Services' sight until the switch), green's own
+// Services when the route method routes to them, the routing as the switch leaves it, and what
+// promote and reject restore and delete. Blue, the workload under its own name, is never
+// touched until promote.
+import { InputError } from '../../../../lib/errors';
+import type { KubeObject, RouteMethod } from '../../model';
+import { servicesFor } from '../../traffic/router';
+import { objectRef, SCALABLE_KINDS } from '../../workloads';
+import { greenService, greenWorkload } from './green';
+import { routeSwitchFor } from './route-switches';
 
-export const COLOR_LABEL = 'gantry.dev/color';
-export const GREEN = 'green';
-/** On the green copy: the workload it stands beside, for promote and reject in later jobs. */
-export const BLUE_NAME_ANNOTATION = 'gantry.dev/blue-name';
-
-export function greenName(name: string): string {
-  return `${name}-${GREEN}`;
+export interface BlueGreenOptions {
+  method: RouteMethod;
+  /** Extra annotations for the SMI TrafficSplits (traffic-split-annotations). */
+  trafficSplitAnnotations?: Record<string, string>;
 }
 
-const greenValue = (value: string) => suffixedLabelValue(value, GREEN);
+export interface BlueGreenPlan {
+  method: RouteMethod;
+  /** Green workloads, green Services and the manifests' other objects, applied together. */
+  green: KubeObject[];
+  /** The routing as the switch leaves it: all traffic to green. */
+  switched: KubeObject[];
+  /** The routing that sends all traffic to blue (or, after promote, to the promoted version). */
+  restore: KubeObject[];
+  /** What promote and reject delete once traffic is back: green and the switch's own objects. */
+  remove: KubeObject[];
+}
 
 function isScalable(object: KubeObject): boolean {
   return SCALABLE_KINDS.includes(object.kind);
 }
 
-function greenLabels(
-  labels: Record<string, string> | undefined,
-  keys: readonly string[],
-): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(labels ?? {}))
-    out[key] = keys.includes(key) ? greenValue(value) : value;
-  out[COLOR_LABEL] = GREEN;
-  return out;
-}
-
-const SERVER_ANNOTATIONS = [
-  'deployment.kubernetes.io/revision',
-  'kubectl.kubernetes.io/last-applied-configuration',
-];
-
-/** The green copy of a manifest workload: same spec, new name, pods the Services miss. */
-export function greenWorkload(workload: KubeObject, services: KubeObject[]): KubeObject {
-  const keys = selectorKeysFor(services, workload);
-  const copy = clone(workload);
-  delete copy.status;
-  const annotations = { ...copy.metadata.annotations };
-  for (const key of SERVER_ANNOTATIONS) delete annotations[key];
-  copy.metadata = {
-    ...copy.metadata,
-    name: greenName(workload.metadata.name),
-    labels: { ...copy.metadata.labels, [COLOR_LABEL]: GREEN },
-    annotations: { ...annotations, [BLUE_NAME_ANNOTATION]: workload.metadata.name },
-  };
-  const selector = copy.spec?.selector ?? {};
-  copy.spec = {
-    ...copy.spec,
-    selector: {
-      ...selector,
-      matchLabels: greenLabels(
-        selector.matchLabels ?? podTemplateOf(workload)?.metadata?.labels,
-        keys,
-      ),
-    },
-  };
-  const template = podTemplateOf(copy);
-  if (template)
-    template.metadata = {
-      ...template.metadata,
-      labels: greenLabels(template.metadata?.labels, keys),
-    };
-  return copy;
-}
-
-/** A Service pointed at green pods: its selector's values made green. */
-export function switchedService(service: KubeObject): KubeObject {
-  const copy = clone(service);
-  const keys = Object.keys(service.spec.selector ?? {});
-  const selector: Record<string, string> = {};
-  for (const key of keys) selector[key] = greenValue(service.spec.selector[key]);
-  copy.spec = { ...copy.spec, selector };
-  return copy;
-}
-
-export interface BlueGreenPlan {
-  /** Green workloads and the manifests' other objects (not the Services, not the workloads). */
-  green: KubeObject[];
-  /** The Services as the switch leaves them: selecting green. */
-  switched: KubeObject[];
-  /** The Services as written: selecting blue (reject) or the promoted workloads (promote). */
-  restore: KubeObject[];
-  /** What promote and reject delete once the Services point away from it. */
-  remove: KubeObject[];
-}
-
-export function planBlueGreen(manifests: KubeObject[]): BlueGreenPlan {
+/**
+ * The plan, or an InputError when the manifests lack what the route method needs: it runs in
+ * the deploy stage's prepare, before anything is built or applied.
+ */
+export function planBlueGreen(manifests: KubeObject[], options: BlueGreenOptions): BlueGreenPlan {
+  const { method } = options;
   const workloads = manifests.filter(isScalable);
+  // Nothing can run beside a DaemonSet or a Job: such manifests deploy as they are.
+  if (workloads.length === 0)
+    return { method, green: manifests, switched: [], restore: [], remove: [] };
   const services = servicesFor(manifests, workloads);
-  const greens = workloads.map((w) => greenWorkload(w, services));
-  const others = manifests.filter((o) => !isScalable(o) && !services.includes(o));
+  if (services.length === 0)
+    throw new InputError(
+      'manifests',
+      `route-method ${method} moves the traffic of the Services that select ${workloads.map(objectRef).join(', ')}, and the manifests have none; add the Service to the manifests`,
+    );
+  const route = routeSwitchFor(method);
+  const input = {
+    manifests,
+    services,
+    trafficSplitAnnotations: options.trafficSplitAnnotations ?? {},
+  };
+  const switched = route.toGreen(input);
+  const restore = route.toBlue(input);
+  const greens = workloads.map((w) => greenWorkload(w, services, method));
+  const greenServices = route.greenServices ? services.map((s) => greenService(s, method)) : [];
+  const others = manifests.filter((o) => !isScalable(o) && !restore.includes(o));
   return {
-    green: [...others, ...greens],
-    switched: services.map(switchedService),
-    restore: services,
-    remove: greens,
+    method,
+    green: [...others, ...greenServices, ...greens],
+    switched,
+    restore,
+    remove: [...greens, ...greenServices, ...route.leftovers(input)],
   };
 }

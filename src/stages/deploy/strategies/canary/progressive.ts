@@ -7,14 +7,14 @@ import * as core from '@actions/core';
 import { sleep } from '../../../../lib/sleep';
 import { httpFetch } from '../../../../lib/http-fetch';
 import { evaluateChecks } from '../../analysis/evaluate';
-import { formatValue } from '../../analysis/judge';
-import type { AnalysisCheck, Measurement } from '../../analysis/model';
+import type { AnalysisCheck } from '../../analysis/model';
 import { podSelectors } from '../../analysis/selectors';
 import { canaryRoutes, liveCanaries } from './plan';
 import type { KubeObject } from '../../model';
 import { driveCanary, type DriveResult, type RolloutPorts } from '../../progressive/drive';
 import type { ProgressiveSettings } from '../../progressive/settings';
 import { decideResume, STATE_ANNOTATION } from '../../progressive/state';
+import { failingChecks, measurementLine } from '../../progressive/lines';
 import type { ProgressiveOutcome } from '../../progressive/summary';
 import type { Verdict } from '../../progressive/verdict';
 import { trackName } from './tracks';
@@ -44,25 +44,10 @@ function verdictLine(verdict: Verdict, step: number, weight: number): string {
   }
 }
 
-function shownValue(m: Measurement, checks: AnalysisCheck[]): string | undefined {
-  const unit = checks.find((check) => check.name === m.check)?.unit ?? 'number';
-  return m.canary !== undefined ? formatValue(m.canary, unit) : undefined;
-}
-
-function measurementLine(m: Measurement, checks: AnalysisCheck[]): string {
-  const value = shownValue(m, checks) ?? 'no value';
-  return `${m.check} ${m.passed ? 'passed' : 'FAILED'}: ${value} (threshold ${m.threshold})${m.detail ? ` ${m.detail}` : ''}`;
-}
-
 function failingText(result: DriveResult, checks: AnalysisCheck[]): string {
   const last = result.evaluations[result.evaluations.length - 1];
   const where = last ? ` at step ${last.step} (${last.weight} % of traffic)` : '';
-  const failed = result.failing.map((m) => {
-    const shown = shownValue(m, checks);
-    const value = shown !== undefined ? `measured ${shown}` : 'no measurement';
-    return `${m.check}: ${value} against ${m.threshold}${m.detail ? ` (${m.detail})` : ''}`;
-  });
-  return `The analysis rejected the canary${where}: ${failed.join('; ') || 'a check failed'}.`;
+  return `The analysis rejected the canary${where}: ${failingChecks(result.failing, checks)}.`;
 }
 
 function reportOutcome(result: DriveResult): ProgressiveOutcome {
@@ -148,6 +133,7 @@ export async function progressiveCanary(
   };
   const result = await driveCanary(settings, digest, decision, ports, dc.cancellation.stop);
   const report = {
+    kind: 'canary' as const,
     plan: settings.plan,
     checks: settings.analysis.checks,
     evaluations: result.evaluations,

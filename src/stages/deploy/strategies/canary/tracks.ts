@@ -2,7 +2,7 @@
 // gantry.dev/track in metadata, selector and pod template, and annotated with what they stand
 // beside, so a later step (promote, reject) finds them from the cluster alone.
 import type { KubeObject, TrafficSplit } from '../../model';
-import { clone, podTemplateOf, suffixedLabelValue } from '../../workloads';
+import { freshCopy, podTemplateOf, suffixedLabelValue } from '../../workloads';
 
 export type Track = 'canary' | 'baseline';
 export const TRACK_LABEL = 'gantry.dev/track';
@@ -37,31 +37,12 @@ export function trackLabels(
   return out;
 }
 
-// Server-filled fields that must not be copied from a live object into a new one.
-const SERVER_METADATA = [
-  'uid',
-  'resourceVersion',
-  'generation',
-  'creationTimestamp',
-  'managedFields',
-  'ownerReferences',
-  'selfLink',
-];
-const SERVER_ANNOTATIONS = [
-  'deployment.kubernetes.io/revision',
-  'kubectl.kubernetes.io/last-applied-configuration',
-];
-
 export function trackMetadata(object: KubeObject, track: Track, split: TrafficSplit): KubeObject {
-  const copy = clone(object);
-  delete copy.status;
-  for (const field of SERVER_METADATA) delete copy.metadata[field];
-  const annotations = { ...copy.metadata.annotations };
-  for (const key of SERVER_ANNOTATIONS) delete annotations[key];
+  const copy = freshCopy(object);
   copy.metadata.name = trackName(object.metadata.name, track);
   copy.metadata.labels = { ...copy.metadata.labels, [TRACK_LABEL]: track };
   copy.metadata.annotations = {
-    ...annotations,
+    ...copy.metadata.annotations,
     [STABLE_NAME_ANNOTATION]: object.metadata.name,
     [TRAFFIC_SPLIT_ANNOTATION]: split,
   };
