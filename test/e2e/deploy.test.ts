@@ -407,7 +407,11 @@ describe('canary', () => {
           expect(exists(namespace, ref)).toBe(false);
         if (split === 'gateway-api') {
           const route = getJson(['get', 'httproute/web', '-n', namespace]);
-          expect(route.spec.rules[0].backendRefs).toEqual([{ name: 'web', port: 80 }]);
+          // As written, plus the defaults the Gateway API CRD's schema fills in (kind, weight).
+          expect(route.spec.rules[0].backendRefs).toEqual([
+            expect.objectContaining({ name: 'web', port: 80 }),
+          ]);
+          expect(route.spec.rules[0].backendRefs[0].weight ?? 1).toBe(1);
         }
         expect(deploymentImage(namespace, 'web')).toBe(IMAGE_A);
       },
