@@ -92,7 +92,7 @@ describe('buildxArgs', () => {
           cache: {
             kind: 'gha',
             from: ['type=gha,scope=app-main'],
-            to: ['type=gha,scope=app-main,mode=max,ignore-error=true'],
+            to: ['type=gha,scope=app-main,mode=max,ignore-error=true,compression=zstd'],
             reasons: [],
           },
         },
@@ -122,7 +122,7 @@ describe('buildxArgs', () => {
         '--cache-from',
         'type=gha,scope=app-main',
         '--cache-to',
-        'type=gha,scope=app-main,mode=max,ignore-error=true',
+        'type=gha,scope=app-main,mode=max,ignore-error=true,compression=zstd',
         '--call',
         'check,format=json',
         '--cgroup-parent',
