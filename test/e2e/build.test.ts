@@ -70,6 +70,17 @@ async function registryDigest(repository: string, tag: string): Promise<string> 
   return response.headers.get('docker-content-digest') ?? '';
 }
 
+/** The media types of a single-manifest tag's layers (the registry cache is one image manifest). */
+async function layerMediaTypes(repository: string, tag: string): Promise<string[]> {
+  const response = await fetch(`http://${registry}/v2/${repository}/manifests/${tag}`, {
+    headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' },
+    signal: AbortSignal.timeout(10_000),
+  });
+  expect(response.status).toBe(200);
+  const manifest = (await response.json()) as { layers: { mediaType: string }[] };
+  return manifest.layers.map((layer) => layer.mediaType);
+}
+
 /** Fails with the action's own log, which says what went wrong. */
 function expectSuccess(result: ActionResult): void {
   if (result.exitCode !== 0) {
@@ -232,6 +243,12 @@ describe('build stage on the testbed', () => {
     // The dependency step ran: `go mod download` says so in its output.
     const firstLog = first.stderr + first.stdout;
     expect(stepCached(firstLog, DEPENDENCY_STEP)).toEqual([false]);
+    // The layers this build made went into the cache as zstd (fast to export); the base image's
+    // layers keep the compression they came with (nothing is compressed twice). What is read back
+    // below proves the zstd blobs hit.
+    expect(await layerMediaTypes(repository, 'buildcache')).toContain(
+      'application/vnd.oci.image.layer.v1.tar+zstd',
+    );
     expect(stepOutput(firstLog, DEPENDENCY_STEP).join('\n')).toMatch(DEPENDENCY_RAN);
     // Forget this fixture's records in the shared builder (its steps all name /greeter), so the
     // second build can only find its layers in the registry cache Gantry exported (mode=max).
