@@ -7,6 +7,8 @@
 //   v1.2.5  a build that never becomes ready: rolled back automatically, v1.2.3 keeps serving
 //   v1.2.6  canary steps 10 % -> 50 %, judged by Prometheus under load: promoted by itself
 //   v1.2.7  a build failing 5 % of requests: rejected by the analysis at the first step
+//   v1.2.8  blue-green through the router: green beside blue, the HTTPRoute switched once green
+//           is ready, then promoted; requests flow throughout
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
@@ -269,6 +271,38 @@ async function main(): Promise<void> {
         env.PROMETHEUS_URL ?? 'http://127.0.0.1:19090',
         '--analysis-queries',
         '- name: success-rate\n  min: 99\n',
+      ],
+    })),
+    ...(['deploy', 'promote'] as const).map((action): Release => ({
+      title:
+        action === 'deploy'
+          ? 'v1.2.8 — blue-green (route-method gateway-api): green beside blue, the route switched to it'
+          : 'v1.2.8 — promote blue-green: blue rolled to v1.2.8, the route back on it, green removed',
+      tag: 'v1.2.8',
+      expect: 'success',
+      split: true,
+      load: true,
+      flags: [
+        ...(action === 'deploy'
+          ? [...common, ...clean('1.2.8')]
+          : [
+              '--stages',
+              'deploy',
+              '--manifests',
+              MANIFESTS,
+              '--namespace',
+              NAMESPACE,
+              '--rollout-timeout',
+              '60s',
+              '--repository',
+              'acme/hello-go',
+            ]),
+        '--strategy',
+        'blue-green',
+        '--route-method',
+        'gateway-api',
+        '--deploy-action',
+        action,
       ],
     })),
   ];

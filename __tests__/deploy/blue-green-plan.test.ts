@@ -5,7 +5,8 @@ import { InputError } from '../../src/lib/errors';
 import type { KubeObject, RouteMethod } from '../../src/stages/deploy/model';
 import { ROUTE_METHODS } from '../../src/stages/deploy/model';
 import { selects } from '../../src/stages/deploy/traffic/router';
-import { podTemplateOf } from '../../src/stages/deploy/workloads';
+import { containersOf, podTemplateOf, withImagesOfCopies } from '../../src/stages/deploy/workloads';
+import { greenName } from '../../src/stages/deploy/strategies/blue-green/green';
 import {
   planBlueGreen,
   type BlueGreenPlan,
@@ -261,4 +262,29 @@ it.each<[string, RouteMethod, KubeObject[], RegExp]>([
   expect(error).toBeInstanceOf(InputError);
   expect((error as InputError).input).toBe('manifests');
   expect((error as Error).message).toMatch(message);
+});
+
+describe('promote ships what green ran', () => {
+  const greenImage = 'r.example/web@sha256:' + 'b'.repeat(64);
+  const green = (name: string, image: string): KubeObject => ({
+    ...deployment,
+    metadata: { name },
+    spec: { ...deployment.spec, template: { spec: { containers: [{ name: 'web', image }] } } },
+  });
+
+  it.each([
+    ['green beside the workload', [green('web-green', greenImage)], greenImage],
+    ['no green for it', [green('api-green', greenImage)], 'r.example/web@sha256:' + 'a'.repeat(64)],
+    [
+      'a canary is not green',
+      [green('web-canary', greenImage)],
+      'r.example/web@sha256:' + 'a'.repeat(64),
+    ],
+  ])('%s', (_, copies, image) => {
+    const [promoted, other] = withImagesOfCopies([deployment, service], copies, greenName);
+    expect(containersOf(promoted)[0].image).toBe(image);
+    expect(other).toBe(service);
+    // The manifests themselves are left as read.
+    expect(containersOf(deployment)[0].image).toMatch(/a{64}$/);
+  });
 });

@@ -122,3 +122,28 @@ export function suffixedLabelValue(value: string, suffix: string): string {
   const tail = `-${suffix}`;
   return value.slice(0, 63 - tail.length).replace(/[^A-Za-z0-9]+$/, '') + tail;
 }
+
+/**
+ * The manifests' workloads running the images of their copies beside them (a canary, green),
+ * container by container: what a promote rolls out, so it ships what was judged even when the
+ * promoting job names no image.
+ */
+export function withImagesOfCopies(
+  manifests: KubeObject[],
+  copies: KubeObject[],
+  copyName: (name: string) => string,
+): KubeObject[] {
+  return manifests.map((object) => {
+    const copy = copies.find(
+      (c) => c.kind === object.kind && c.metadata.name === copyName(object.metadata.name),
+    );
+    if (!copy) return object;
+    const promoted = clone(object);
+    const images = new Map(containersOf(copy).map((c) => [c.name, c.image]));
+    for (const container of containersOf(promoted)) {
+      const image = images.get(container.name);
+      if (image) container.image = image;
+    }
+    return promoted;
+  });
+}

@@ -8,7 +8,7 @@ import * as core from '@actions/core';
 import { sleep } from '../../../../lib/sleep';
 import { findLive } from '../../live';
 import { ROUTE_METHODS, type KubeObject, type RouteMethod } from '../../model';
-import { objectRef } from '../../workloads';
+import { objectRef, withImagesOfCopies } from '../../workloads';
 import {
   applyAndWait,
   deployedResources,
@@ -148,11 +148,15 @@ export async function promoteBlueGreen(
   dc: DeployContext,
   manifests: KubeObject[],
 ): Promise<StrategyOutcome> {
-  const plan = planFor(dc, manifests, methodOf(dc, requireGreen(dc, manifests)));
-  // Blue rolls to the new version while green takes the traffic; then the traffic goes back.
+  const greens = requireGreen(dc, manifests);
+  const plan = planFor(dc, manifests, methodOf(dc, greens));
+  // Blue rolls to green's images (what was judged, whatever this job pins) while green takes
+  // the traffic; then the traffic goes back.
   const outcome = await rollingDeploy(
     dc,
-    manifests.filter((object) => !plan.restore.includes(object)),
+    withImagesOfCopies(manifests, greens, greenName).filter(
+      (object) => !plan.restore.includes(object),
+    ),
   );
   if (outcome.rollout !== 'succeeded')
     return {

@@ -8,7 +8,7 @@ import { TRAFFIC_SPLIT_ANNOTATION, trackName, trackWorkload, TRACKS, type Track 
 import { routerFor } from '../../traffic';
 import { selectorKeysFor, servicesFor, trackServices } from '../../traffic/router';
 import { TRAFFIC_SPLITS } from '../../model';
-import { clone, containersOf, isWorkload, replicasOf, SCALABLE_KINDS } from '../../workloads';
+import { isWorkload, replicasOf, SCALABLE_KINDS, withImagesOfCopies } from '../../workloads';
 
 export interface CanaryOptions {
   split: TrafficSplit;
@@ -143,20 +143,7 @@ export function staleCanaries(
 
 /** Stable manifests running the canary's images, container by container. */
 export function promotedManifests(manifests: KubeObject[], canaries: KubeObject[]): KubeObject[] {
-  return manifests.map((object) => {
-    const canary = canaries.find(
-      (c) =>
-        c.kind === object.kind && c.metadata.name === trackName(object.metadata.name, 'canary'),
-    );
-    if (!canary) return object;
-    const promoted = clone(object);
-    const images = new Map(containersOf(canary).map((c) => [c.name, c.image]));
-    for (const container of containersOf(promoted)) {
-      const image = images.get(container.name);
-      if (image) container.image = image;
-    }
-    return promoted;
-  });
+  return withImagesOfCopies(manifests, canaries, (name) => trackName(name, 'canary'));
 }
 
 /**
