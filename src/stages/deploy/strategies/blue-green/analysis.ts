@@ -23,13 +23,7 @@ import type { Verdict } from '../../progressive/verdict';
 import { imagesOf } from '../../workloads';
 import type { DeployContext, StrategyOutcome } from '../rolling';
 import type { BlueGreenPlan } from './plan';
-import {
-  switchBack,
-  switchBackToBlue,
-  SWITCH_SETTLE_MS,
-  switchToGreen,
-  workloadsOf,
-} from './switching';
+import { switchBack, switchBackToBlue, switchToGreen, workloadsOf } from './switching';
 
 /** Green, ready and not yet switched to. */
 export interface ReadyGreen {
@@ -94,7 +88,6 @@ export async function judgedSwitch(
       const line = await switchToGreen(dc, plan);
       switched = true;
       notes.push(`${line} once the analysis passed before the switch.`);
-      await sleep(SWITCH_SETTLE_MS, dc.cancellation.stop);
     },
     async evaluate(step, weight) {
       const measured = await evaluateChecks({

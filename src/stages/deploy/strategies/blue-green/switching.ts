@@ -23,11 +23,16 @@ export function workloadsOf(manifests: KubeObject[]): KubeObject[] {
   return manifests.filter((object) => SCALABLE_KINDS.includes(object.kind));
 }
 
-/** All traffic to green; returns the line that says what switched. */
+/**
+ * All traffic to green; returns the line that says what switched. It returns once the routing
+ * has had time to follow, so "switched" means green answers (a router reloads a moment after
+ * the apply: a smoke test in the next step would otherwise still reach blue).
+ */
 export async function switchToGreen(dc: DeployContext, plan: BlueGreenPlan): Promise<string> {
   const applied = await dc.kube.apply(plan.switched, dc.inputs);
   const line = `Switched ${applied.map(objectRef).join(', ')} to green (route-method ${plan.method})`;
   core.info(line);
+  await sleep(SWITCH_SETTLE_MS, dc.cancellation.stop);
   return line;
 }
 
