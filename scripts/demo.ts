@@ -137,6 +137,17 @@ async function main(): Promise<void> {
   );
   sh('kubectl', ['create', 'namespace', NAMESPACE], env);
 
+  // Where every release deploys; a promote (a later job) needs only this.
+  const where = [
+    '--manifests',
+    MANIFESTS,
+    '--namespace',
+    NAMESPACE,
+    '--rollout-timeout',
+    '60s',
+    '--repository',
+    'acme/hello-go',
+  ];
   const common = [
     '--images',
     `${registry}/demo/hello-go`,
@@ -153,14 +164,7 @@ async function main(): Promise<void> {
     // The testbed's offline vulnerability DB: nothing in the demo reaches the internet.
     '--trivy-db-repository',
     env.TRIVY_DB_REPOSITORY ?? `${registry}/trivy-db:2`,
-    '--manifests',
-    MANIFESTS,
-    '--namespace',
-    NAMESPACE,
-    '--rollout-timeout',
-    '60s',
-    '--repository',
-    'acme/hello-go',
+    ...where,
   ];
   // The example's own Dockerfile: the version each response names, and a broken build by a
   // build arg (see examples/hello-go/main.go), never a code change.
@@ -204,20 +208,13 @@ async function main(): Promise<void> {
       flags: [
         '--stages',
         'deploy',
-        '--manifests',
-        MANIFESTS,
-        '--namespace',
-        NAMESPACE,
+        ...where,
         '--strategy',
         'canary',
         '--traffic-split',
         'gateway-api',
         '--deploy-action',
         'promote',
-        '--rollout-timeout',
-        '60s',
-        '--repository',
-        'acme/hello-go',
       ],
     },
     {
@@ -285,18 +282,7 @@ async function main(): Promise<void> {
       flags: [
         ...(action === 'deploy'
           ? [...common, ...clean('1.2.8')]
-          : [
-              '--stages',
-              'deploy',
-              '--manifests',
-              MANIFESTS,
-              '--namespace',
-              NAMESPACE,
-              '--rollout-timeout',
-              '60s',
-              '--repository',
-              'acme/hello-go',
-            ]),
+          : ['--stages', 'deploy', ...where]),
         '--strategy',
         'blue-green',
         '--route-method',
