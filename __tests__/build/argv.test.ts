@@ -92,7 +92,9 @@ describe('buildxArgs', () => {
           cache: {
             kind: 'gha',
             from: ['type=gha,scope=app-main'],
-            to: ['type=gha,scope=app-main,mode=max,ignore-error=true,compression=zstd'],
+            to: [
+              'type=gha,scope=app-main,mode=max,ignore-error=true,compression=gzip,compression-level=1',
+            ],
             reasons: [],
           },
         },
@@ -122,7 +124,7 @@ describe('buildxArgs', () => {
         '--cache-from',
         'type=gha,scope=app-main',
         '--cache-to',
-        'type=gha,scope=app-main,mode=max,ignore-error=true,compression=zstd',
+        'type=gha,scope=app-main,mode=max,ignore-error=true,compression=gzip,compression-level=1',
         '--call',
         'check,format=json',
         '--cgroup-parent',

@@ -27,7 +27,9 @@ const plans: [string, Partial<CacheRequest>, Omit<CachePlan, 'reasons'>][] = [
     {
       kind: 'gha',
       from: ['type=gha,scope=acme-app-main'],
-      to: ['type=gha,scope=acme-app-main,mode=max,ignore-error=true,compression=zstd'],
+      to: [
+        'type=gha,scope=acme-app-main,mode=max,ignore-error=true,compression=gzip,compression-level=1',
+      ],
     },
   ],
   [
@@ -36,7 +38,9 @@ const plans: [string, Partial<CacheRequest>, Omit<CachePlan, 'reasons'>][] = [
     {
       kind: 'gha',
       from: ['type=gha,scope=acme-app-feature-login', 'type=gha,scope=acme-app-main'],
-      to: ['type=gha,scope=acme-app-feature-login,mode=max,ignore-error=true,compression=zstd'],
+      to: [
+        'type=gha,scope=acme-app-feature-login,mode=max,ignore-error=true,compression=gzip,compression-level=1',
+      ],
     },
   ],
   [
@@ -45,7 +49,9 @@ const plans: [string, Partial<CacheRequest>, Omit<CachePlan, 'reasons'>][] = [
     {
       kind: 'gha',
       from: ['type=gha,scope=acme-app-test-main'],
-      to: ['type=gha,scope=acme-app-test-main,mode=max,ignore-error=true,compression=zstd'],
+      to: [
+        'type=gha,scope=acme-app-test-main,mode=max,ignore-error=true,compression=gzip,compression-level=1',
+      ],
     },
   ],
   [
@@ -55,7 +61,7 @@ const plans: [string, Partial<CacheRequest>, Omit<CachePlan, 'reasons'>][] = [
       kind: 'registry',
       from: ['type=registry,ref=ghcr.io/acme/app:buildcache'],
       to: [
-        'type=registry,ref=ghcr.io/acme/app:buildcache,mode=max,ignore-error=true,compression=zstd,image-manifest=true,oci-mediatypes=true',
+        'type=registry,ref=ghcr.io/acme/app:buildcache,mode=max,ignore-error=true,compression=gzip,compression-level=1,image-manifest=true,oci-mediatypes=true',
       ],
     },
   ],
@@ -69,7 +75,7 @@ const plans: [string, Partial<CacheRequest>, Omit<CachePlan, 'reasons'>][] = [
         'type=registry,ref=ghcr.io/acme/app:buildcache',
       ],
       to: [
-        'type=registry,ref=ghcr.io/acme/app:buildcache-fix-1,mode=max,ignore-error=true,compression=zstd,image-manifest=true,oci-mediatypes=true',
+        'type=registry,ref=ghcr.io/acme/app:buildcache-fix-1,mode=max,ignore-error=true,compression=gzip,compression-level=1,image-manifest=true,oci-mediatypes=true',
       ],
     },
   ],
@@ -83,7 +89,9 @@ const plans: [string, Partial<CacheRequest>, Omit<CachePlan, 'reasons'>][] = [
         'type=local,src=/runner/tmp/gantry-cache/acme-app-dev',
         'type=local,src=/runner/tmp/gantry-cache/acme-app-main',
       ],
-      to: ['type=local,dest=/runner/tmp/gantry-cache/acme-app-dev,mode=max,ignore-error=true,compression=zstd'],
+      to: [
+        'type=local,dest=/runner/tmp/gantry-cache/acme-app-dev,mode=max,ignore-error=true,compression=gzip,compression-level=1',
+      ],
     },
   ],
   [
@@ -92,7 +100,9 @@ const plans: [string, Partial<CacheRequest>, Omit<CachePlan, 'reasons'>][] = [
     {
       kind: 'local',
       from: ['type=local,src=/runner/tmp/gantry-cache/build-main'],
-      to: ['type=local,dest=/runner/tmp/gantry-cache/build-main,mode=max,ignore-error=true,compression=zstd'],
+      to: [
+        'type=local,dest=/runner/tmp/gantry-cache/build-main,mode=max,ignore-error=true,compression=gzip,compression-level=1',
+      ],
     },
   ],
   [
@@ -113,7 +123,13 @@ const plans: [string, Partial<CacheRequest>, Omit<CachePlan, 'reasons'>][] = [
   [
     'no-cache reads nothing but still writes',
     { cache: 'gha', noCache: true },
-    { kind: 'gha', from: [], to: ['type=gha,scope=acme-app-main,mode=max,ignore-error=true,compression=zstd'] },
+    {
+      kind: 'gha',
+      from: [],
+      to: [
+        'type=gha,scope=acme-app-main,mode=max,ignore-error=true,compression=gzip,compression-level=1',
+      ],
+    },
   ],
   [
     'auto on a docker-driver builder falls back to inline',

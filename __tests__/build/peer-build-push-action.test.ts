@@ -36,7 +36,7 @@ const REGISTRY_CACHE = (image: string) => [
   '--cache-from',
   `type=registry,ref=${image}:buildcache`,
   '--cache-to',
-  `type=registry,ref=${image}:buildcache,mode=max,ignore-error=true,compression=zstd,image-manifest=true,oci-mediatypes=true`,
+  `type=registry,ref=${image}:buildcache,mode=max,ignore-error=true,compression=gzip,compression-level=1,image-manifest=true,oci-mediatypes=true`,
 ];
 
 interface PeerCase {
