@@ -284,7 +284,8 @@ realnode_status() {
 iptables_sweep() {
   local ipt=$1 table rule chain
   for table in filter nat mangle raw; do
-    "$ipt" -t "$table" -S 2>/dev/null | grep -E -- '-j (KUBE|CNI)-' | grep -vE '^-A (KUBE|CNI)-' |
+    # A table with no such rule is the usual case: grep's exit 1 must not end `down` (pipefail).
+    { "$ipt" -t "$table" -S 2>/dev/null | grep -E -- '-j (KUBE|CNI)-' | grep -vE '^-A (KUBE|CNI)-' || true; } |
       while IFS= read -r rule; do eval "\"$ipt\" -t $table -D ${rule#-A }" 2>/dev/null || true; done
     for chain in $("$ipt" -t "$table" -S 2>/dev/null | sed -n -E 's/^-N ((KUBE|CNI)-[^ ]*)$/\1/p'); do
       "$ipt" -t "$table" -F "$chain" 2>/dev/null || true
