@@ -7,8 +7,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
 import { runAction, type ActionResult } from '../harness/runner';
-import { REPO_ROOT, testbedEnv } from '../harness/testbed';
+import { testbedEnv } from '../harness/testbed';
 import {
+  ensureRoutingCrds,
   exists,
   getJson,
   kubectlOk,
@@ -27,7 +28,6 @@ const TAG_2 = `${REPOSITORY}:run-102`;
 const IMAGE_A = `${REPOSITORY}@sha256:${'a'.repeat(64)}`;
 const IMAGE_B = `${REPOSITORY}@sha256:${'b'.repeat(64)}`;
 const MANIFESTS = 'deployment.yaml\nservice.yaml';
-const CRDS = path.join(REPO_ROOT, 'test', 'fixtures', 'deploy', 'crds');
 
 const namespaces = new TestNamespaces('gantry-e2e-k8sd');
 afterAll(() => namespaces.deleteAll());
@@ -159,13 +159,7 @@ describe('k8s-deploy with: blocks', () => {
   });
 
   it('SMI canary: traffic-split-annotations go on the TrafficSplit', async () => {
-    kubectlOk(['apply', '-f', CRDS]);
-    kubectlOk([
-      'wait',
-      '--for=condition=Established',
-      '--timeout=60s',
-      'crd/trafficsplits.split.smi-spec.io',
-    ]);
+    ensureRoutingCrds();
     const namespace = namespaces.create('smi');
     const cwd = workspace();
     expectRollout(await step(cwd, { namespace, manifests: MANIFESTS, images: TAG_1 }), 'succeeded');

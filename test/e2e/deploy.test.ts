@@ -7,6 +7,7 @@ import * as path from 'path';
 import { stringify } from 'yaml';
 import { GitHubApiStub } from '../harness/github-api';
 import {
+  ensureRoutingCrds,
   exists,
   getJson,
   kubectl,
@@ -28,7 +29,6 @@ const IMAGE_B = digest('b');
 const IMAGE_C = digest('c');
 const IMAGE_D = digest('d');
 const NEVER_READY = `${REPOSITORY}:${NEVER_READY_MARKER}`;
-const CRDS = path.join(REPO_ROOT, 'test', 'fixtures', 'deploy', 'crds');
 
 const testNamespaces = new TestNamespaces('gantry-e2e');
 const newNamespace = (name: string) => testNamespaces.create(name);
@@ -316,24 +316,8 @@ describe('canary', () => {
   });
 
   describe('traffic splits', () => {
-    beforeAll(() => {
-      // Gateway API and SMI are CRDs; Ingress is built in. The testbed installs the real
-      // Gateway API CRDs for its router: the minimal stand-in is only for a cluster without.
-      const gatewayApi = kubectl(['get', 'crd', 'httproutes.gateway.networking.k8s.io']);
-      const fixtures = fs
-        .readdirSync(CRDS)
-        .filter((file) => gatewayApi.status !== 0 || !file.startsWith('gateway-api'))
-        .map((file) => path.join(CRDS, file));
-      const applied = kubectl(['apply', ...fixtures.flatMap((file) => ['-f', file])]);
-      if (applied.status !== 0) throw new Error(applied.stderr);
-      kubectl([
-        'wait',
-        '--for=condition=Established',
-        '--timeout=60s',
-        'crd/httproutes.gateway.networking.k8s.io',
-        'crd/trafficsplits.split.smi-spec.io',
-      ]);
-    });
+    // Gateway API and SMI are CRDs (Ingress is built in); stand-ins only where missing.
+    beforeAll(ensureRoutingCrds);
 
     it.each([
       [

@@ -1,7 +1,9 @@
 // kubectl for e2e tests against the testbed's cluster: run, read JSON, look at pods and the
 // endpoints a Service sends traffic to, and namespaces that are removed after the suite.
 import { spawnSync } from 'child_process';
-import { testbedEnv } from './testbed';
+import * as fs from 'fs';
+import * as path from 'path';
+import { REPO_ROOT, testbedEnv } from './testbed';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- kubectl JSON */
 export function kubectl(
@@ -21,6 +23,32 @@ export function kubectlOk(args: string[], input?: string): string {
   const result = kubectl(args, input);
   if (result.status !== 0) throw new Error(`kubectl ${args.join(' ')}: ${result.stderr}`);
   return result.stdout;
+}
+
+const ROUTING_CRDS = path.join(REPO_ROOT, 'test', 'fixtures', 'deploy', 'crds');
+
+/**
+ * The routing CRDs the traffic splits write (HTTPRoute, SMI TrafficSplit), from the minimal
+ * stand-ins in test/fixtures, only where the cluster has none: the testbed installs the real
+ * Gateway API CRDs for its router, and a stand-in over them would drop the status subresource
+ * and the other versions the router needs (it answered 404 after its next start).
+ */
+export function ensureRoutingCrds(): void {
+  const missing = fs
+    .readdirSync(ROUTING_CRDS)
+    .map((file) => path.join(ROUTING_CRDS, file))
+    .filter((file) => {
+      const name = /^ {2}name: (\S+)$/m.exec(fs.readFileSync(file, 'utf8'))?.[1] ?? '';
+      return kubectl(['get', 'crd', name]).status !== 0;
+    });
+  if (missing.length > 0) kubectlOk(['apply', ...missing.flatMap((file) => ['-f', file])]);
+  kubectlOk([
+    'wait',
+    '--for=condition=Established',
+    '--timeout=60s',
+    'crd/httproutes.gateway.networking.k8s.io',
+    'crd/trafficsplits.split.smi-spec.io',
+  ]);
 }
 
 export function getJson(args: string[]): any {
