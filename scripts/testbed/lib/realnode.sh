@@ -243,8 +243,16 @@ realnode_up() {
   realnode_kube_proxy_config
 
   restart_if_changed realnode-containerd "$(cat "$RN_STATE/containerd/config.toml")"
+  local log_lines=0
+  [ -f "$LOG_DIR/realnode-containerd.log" ] && log_lines=$(wc -l <"$LOG_DIR/realnode-containerd.log")
+  local was_running=0
+  is_running realnode-containerd && was_running=1
   start_daemon realnode-containerd /usr/bin/containerd --config "$RN_STATE/containerd/config.toml"
   wait_for "the real node's containerd" 30 ctr --address "$CONTAINERD_SOCK" version
+  # containerd answers `ctr` a moment before its CRI service: a kubelet started in between
+  # exits ("server is not initialized yet", seen on an `up` after `down`).
+  [ "$was_running" = 1 ] ||
+    wait_for "the real node's CRI service" 30 realnode_cri_started "$log_lines"
   require_running realnode-containerd
 
   if ! is_running kubelet && [ ! -s "$RN_STATE/sysctl.orig" ]; then
@@ -294,6 +302,11 @@ iptables_sweep() {
       "$ipt" -t "$table" -X "$chain" 2>/dev/null || true
     done
   done
+}
+
+# containerd logs this line of its own start (after line $1 of its log) once CRI serves.
+realnode_cri_started() {
+  tail -n +"$(($1 + 1))" "$LOG_DIR/realnode-containerd.log" | grep -q 'Start streaming server'
 }
 
 # What a stopped real node would have left on the host; empty after `down`.
