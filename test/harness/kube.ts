@@ -3,6 +3,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { parse } from 'yaml';
 import { REPO_ROOT, testbedEnv } from './testbed';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- kubectl JSON */
@@ -38,7 +39,7 @@ export function ensureRoutingCrds(): void {
     .readdirSync(ROUTING_CRDS)
     .map((file) => path.join(ROUTING_CRDS, file))
     .filter((file) => {
-      const name = /^ {2}name: (\S+)$/m.exec(fs.readFileSync(file, 'utf8'))?.[1] ?? '';
+      const name: string = parse(fs.readFileSync(file, 'utf8')).metadata.name;
       return kubectl(['get', 'crd', name]).status !== 0;
     });
   if (missing.length > 0) kubectlOk(['apply', ...missing.flatMap((file) => ['-f', file])]);
