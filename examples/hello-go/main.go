@@ -110,7 +110,13 @@ type metrics struct {
 }
 
 func newMetrics() *metrics {
-	return &metrics{byCode: map[int]int64{}, buckets: make([]int64, len(durationBuckets))}
+	// The codes the handler answers with are exported at 0 from the start: Prometheus's rate()
+	// cannot see the increase that creates a series, so a pod's first 500 would otherwise go
+	// uncounted, and a canary failing a few percent of a few dozen requests could read as clean.
+	return &metrics{
+		byCode:  map[int]int64{http.StatusOK: 0, http.StatusInternalServerError: 0},
+		buckets: make([]int64, len(durationBuckets)),
+	}
 }
 
 func (m *metrics) observe(code int, took time.Duration) {

@@ -40,6 +40,13 @@ func TestEndpoints(t *testing.T) {
 	}
 }
 
+func TestErrorCounterExistsBeforeTheFirstError(t *testing.T) {
+	mux := newServer(config{Version: "x"}).routes()
+	if body := get(mux, "/metrics").Body.String(); !strings.Contains(body, `http_requests_total{code="500"} 0`) {
+		t.Fatalf("/metrics before any request lacks the 500 counter at 0:\n%s", body)
+	}
+}
+
 func TestFailPercentServesThatShareOfErrors(t *testing.T) {
 	for _, percent := range []int{0, 20, 50, 100} {
 		s := newServer(config{Version: "x", FailPercent: percent})
