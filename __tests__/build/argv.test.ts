@@ -8,7 +8,7 @@ import {
 import type { BuildInputs, CachePlan } from '../../src/stages/build/model';
 import { buildInputs } from './helpers';
 
-const NO_CACHE: CachePlan = { kind: 'none', from: [], to: [], reasons: [] };
+const NO_CACHE: CachePlan = { kind: 'none', from: [], to: [], imageOutputs: [], reasons: [] };
 const COMMON = ['--iidfile', '/w/iid', '--metadata-file', '/w/meta.json'];
 
 function plan(inputs: Partial<BuildInputs>, extra: Partial<BuildPlan> = {}): BuildPlan {
@@ -95,6 +95,7 @@ describe('buildxArgs', () => {
             to: [
               'type=gha,scope=app-main,mode=max,ignore-error=true,compression=gzip,compression-level=1',
             ],
+            imageOutputs: [],
             reasons: [],
           },
         },
@@ -235,6 +236,7 @@ describe('dockerBuildArgs (no buildx)', () => {
     kind: 'inline',
     from: ['type=registry,ref=r/app:1'],
     to: ['type=inline'],
+    imageOutputs: [],
     reasons: [],
   };
   // prettier-ignore -- flag and value on one line read like the command

@@ -8,6 +8,8 @@ function request(overrides: Partial<CacheRequest> = {}): CacheRequest {
     cacheTo: [],
     noCache: false,
     push: false,
+    load: false,
+    outputs: [],
     imageName: 'ghcr.io/acme/app',
     firstTag: 'ghcr.io/acme/app:1.2.3',
     target: '',
@@ -26,6 +28,7 @@ const plans: [string, Partial<CacheRequest>, Omit<CachePlan, 'reasons'>][] = [
     { ghaAvailable: true },
     {
       kind: 'gha',
+      imageOutputs: [],
       from: ['type=gha,scope=acme-app-main'],
       to: [
         'type=gha,scope=acme-app-main,mode=max,ignore-error=true,compression=gzip,compression-level=1',
@@ -37,6 +40,7 @@ const plans: [string, Partial<CacheRequest>, Omit<CachePlan, 'reasons'>][] = [
     { ghaAvailable: true, branch: 'feature/login' },
     {
       kind: 'gha',
+      imageOutputs: [],
       from: ['type=gha,scope=acme-app-feature-login', 'type=gha,scope=acme-app-main'],
       to: [
         'type=gha,scope=acme-app-feature-login,mode=max,ignore-error=true,compression=gzip,compression-level=1',
@@ -48,6 +52,7 @@ const plans: [string, Partial<CacheRequest>, Omit<CachePlan, 'reasons'>][] = [
     { cache: 'gha', target: 'test' },
     {
       kind: 'gha',
+      imageOutputs: [],
       from: ['type=gha,scope=acme-app-test-main'],
       to: [
         'type=gha,scope=acme-app-test-main,mode=max,ignore-error=true,compression=gzip,compression-level=1',
@@ -55,10 +60,38 @@ const plans: [string, Partial<CacheRequest>, Omit<CachePlan, 'reasons'>][] = [
     },
   ],
   [
-    'auto without the cache service, pushing -> registry :buildcache',
+    'auto without the cache service, pushing -> registry :buildcache, zstd, the pushed image pinned to gzip',
     { push: true },
     {
       kind: 'registry',
+      imageOutputs: ['type=image,compression=gzip,force-compression=true'],
+      from: ['type=registry,ref=ghcr.io/acme/app:buildcache'],
+      to: [
+        'type=registry,ref=ghcr.io/acme/app:buildcache,mode=max,ignore-error=true,compression=zstd,compression-level=1,image-manifest=true,oci-mediatypes=true',
+      ],
+    },
+  ],
+  [
+    'pushing and loading: both image exporters pinned to gzip',
+    { cache: 'gha', push: true, load: true },
+    {
+      kind: 'gha',
+      imageOutputs: [
+        'type=image,compression=gzip,force-compression=true',
+        'type=docker,compression=gzip,force-compression=true',
+      ],
+      from: ['type=gha,scope=acme-app-main'],
+      to: [
+        'type=gha,scope=acme-app-main,mode=max,ignore-error=true,compression=zstd,compression-level=1',
+      ],
+    },
+  ],
+  [
+    "the user's outputs are not touched: the cache stays gzip",
+    { cache: 'registry', push: true, outputs: ['type=image,name=r/x,push=true'] },
+    {
+      kind: 'registry',
+      imageOutputs: [],
       from: ['type=registry,ref=ghcr.io/acme/app:buildcache'],
       to: [
         'type=registry,ref=ghcr.io/acme/app:buildcache,mode=max,ignore-error=true,compression=gzip,compression-level=1,image-manifest=true,oci-mediatypes=true',
@@ -66,10 +99,25 @@ const plans: [string, Partial<CacheRequest>, Omit<CachePlan, 'reasons'>][] = [
     },
   ],
   [
+    'an explicit cache-to pins nothing',
+    {
+      cache: 'registry',
+      push: true,
+      cacheTo: ['type=registry,ref=r/x:c,compression=zstd,compression-level=1'],
+    },
+    {
+      kind: 'registry',
+      imageOutputs: [],
+      from: ['type=registry,ref=ghcr.io/acme/app:buildcache'],
+      to: ['type=registry,ref=r/x:c,compression=zstd,compression-level=1'],
+    },
+  ],
+  [
     'registry on a pull request branch falls back to :buildcache',
     { cache: 'registry', branch: 'fix-1' },
     {
       kind: 'registry',
+      imageOutputs: [],
       from: [
         'type=registry,ref=ghcr.io/acme/app:buildcache-fix-1',
         'type=registry,ref=ghcr.io/acme/app:buildcache',
@@ -79,12 +127,17 @@ const plans: [string, Partial<CacheRequest>, Omit<CachePlan, 'reasons'>][] = [
       ],
     },
   ],
-  ['auto without the cache service, not pushing -> none', {}, { kind: 'none', from: [], to: [] }],
+  [
+    'auto without the cache service, not pushing -> none',
+    {},
+    { kind: 'none', from: [], to: [], imageOutputs: [] },
+  ],
   [
     'local: one directory per scope under local-cache-dir',
     { cache: 'local', branch: 'dev' },
     {
       kind: 'local',
+      imageOutputs: [],
       from: [
         'type=local,src=/runner/tmp/gantry-cache/acme-app-dev',
         'type=local,src=/runner/tmp/gantry-cache/acme-app-main',
@@ -99,6 +152,7 @@ const plans: [string, Partial<CacheRequest>, Omit<CachePlan, 'reasons'>][] = [
     { cache: 'local', imageName: undefined, firstTag: undefined },
     {
       kind: 'local',
+      imageOutputs: [],
       from: ['type=local,src=/runner/tmp/gantry-cache/build-main'],
       to: [
         'type=local,dest=/runner/tmp/gantry-cache/build-main,mode=max,ignore-error=true,compression=gzip,compression-level=1',
@@ -108,23 +162,34 @@ const plans: [string, Partial<CacheRequest>, Omit<CachePlan, 'reasons'>][] = [
   [
     'inline reads the first tag and writes into the image',
     { cache: 'inline' },
-    { kind: 'inline', from: ['type=registry,ref=ghcr.io/acme/app:1.2.3'], to: ['type=inline'] },
+    {
+      kind: 'inline',
+      from: ['type=registry,ref=ghcr.io/acme/app:1.2.3'],
+      to: ['type=inline'],
+      imageOutputs: [],
+    },
   ],
   [
     'explicit cache-from and cache-to win',
     { ghaAvailable: true, cacheFrom: ['type=local,src=/c'], cacheTo: ['type=local,dest=/c'] },
-    { kind: 'gha', from: ['type=local,src=/c'], to: ['type=local,dest=/c'] },
+    { kind: 'gha', from: ['type=local,src=/c'], to: ['type=local,dest=/c'], imageOutputs: [] },
   ],
   [
     'explicit cache-to alone keeps the planned sources',
     { cache: 'gha', cacheTo: ['type=registry,ref=r/x:c'] },
-    { kind: 'gha', from: ['type=gha,scope=acme-app-main'], to: ['type=registry,ref=r/x:c'] },
+    {
+      kind: 'gha',
+      from: ['type=gha,scope=acme-app-main'],
+      to: ['type=registry,ref=r/x:c'],
+      imageOutputs: [],
+    },
   ],
   [
     'no-cache reads nothing but still writes',
     { cache: 'gha', noCache: true },
     {
       kind: 'gha',
+      imageOutputs: [],
       from: [],
       to: [
         'type=gha,scope=acme-app-main,mode=max,ignore-error=true,compression=gzip,compression-level=1',
@@ -134,7 +199,12 @@ const plans: [string, Partial<CacheRequest>, Omit<CachePlan, 'reasons'>][] = [
   [
     'auto on a docker-driver builder falls back to inline',
     { ghaAvailable: true, exportSupport: { supported: false, why: 'docker driver' } },
-    { kind: 'inline', from: ['type=registry,ref=ghcr.io/acme/app:1.2.3'], to: ['type=inline'] },
+    {
+      kind: 'inline',
+      from: ['type=registry,ref=ghcr.io/acme/app:1.2.3'],
+      to: ['type=inline'],
+      imageOutputs: [],
+    },
   ],
 ];
 

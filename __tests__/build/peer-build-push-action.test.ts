@@ -31,12 +31,15 @@ const GANTRY_ALWAYS = ['--progress=plain', '--'];
 const BOOLEAN_FLAGS = ['--load', '--push', '--pull', '--no-cache'];
 
 // Gantry's zero-config cache plan when a push has an image name (cache: auto, no Actions cache
-// service): the registry cache next to the image. Deliberate (the `cache` input's default).
+// service): the registry cache next to the image, its blobs zstd, and the pushed image's layers
+// pinned to gzip. Deliberate (the `cache` input's default).
 const REGISTRY_CACHE = (image: string) => [
   '--cache-from',
   `type=registry,ref=${image}:buildcache`,
   '--cache-to',
-  `type=registry,ref=${image}:buildcache,mode=max,ignore-error=true,compression=gzip,compression-level=1,image-manifest=true,oci-mediatypes=true`,
+  `type=registry,ref=${image}:buildcache,mode=max,ignore-error=true,compression=zstd,compression-level=1,image-manifest=true,oci-mediatypes=true`,
+  '--output',
+  'type=image,compression=gzip,force-compression=true',
 ];
 
 interface PeerCase {

@@ -34,7 +34,7 @@ describe('buildAttempts', () => {
     const [first] = attemptsFor('auto');
     expect(first.kind).toBe('buildx');
     expect(first.cache(undefined).to).toEqual([
-      'type=registry,ref=127.0.0.1:5000/acme/app:buildcache,mode=max,ignore-error=true,compression=gzip,compression-level=1,image-manifest=true,oci-mediatypes=true',
+      'type=registry,ref=127.0.0.1:5000/acme/app:buildcache,mode=max,ignore-error=true,compression=zstd,compression-level=1,image-manifest=true,oci-mediatypes=true',
     ]);
   });
 

@@ -2,14 +2,23 @@
 // Each mirrors one stage's own plan, so a difference in the tables is Gantry's, not a flag's.
 import { planCache } from '../../src/stages/build/cache';
 
-/** The cache flags Gantry plans for the registry cache on the default branch, as buildx args. */
-export function registryCacheFlags(repository: string): { from: string[]; to: string[] } {
+/**
+ * The cache flags Gantry plans for the registry cache on the default branch of a push, as buildx
+ * args, with the image output it pins beside them (zstd cache blobs, gzip image layers).
+ */
+export function registryCacheFlags(repository: string): {
+  from: string[];
+  to: string[];
+  outputs: string[];
+} {
   const plan = planCache({
     cache: 'registry',
     cacheFrom: [],
     cacheTo: [],
     noCache: false,
     push: true,
+    load: false,
+    outputs: [],
     imageName: repository,
     firstTag: `${repository}:bench`,
     target: '',
@@ -22,6 +31,7 @@ export function registryCacheFlags(repository: string): { from: string[]; to: st
   return {
     from: plan.from.flatMap((value) => ['--cache-from', value]),
     to: plan.to.flatMap((value) => ['--cache-to', value]),
+    outputs: plan.imageOutputs.flatMap((value) => ['--output', value]),
   };
 }
 

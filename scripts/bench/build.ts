@@ -77,7 +77,7 @@ async function main(): Promise<number> {
         '--build-arg',
         `GREETER_CACHE_EPOCH=${cacheKey}`,
         ...cache.from,
-        ...(exportCache ? cache.to : []),
+        ...(exportCache ? [...cache.to, ...cache.outputs] : []),
         '--iidfile',
         path.join(work, 'iid'),
         '--metadata-file',

@@ -165,6 +165,7 @@ async function main(): Promise<number> {
         ...buildArgs.flatMap((arg) => ['--build-arg', arg]),
         ...cache.from,
         ...cache.to,
+        ...cache.outputs,
         '--metadata-file',
         metadataFile,
         '--push',

@@ -71,14 +71,34 @@ async function registryDigest(repository: string, tag: string): Promise<string> 
 }
 
 /** The media types of a single-manifest tag's layers (the registry cache is one image manifest). */
-async function layerMediaTypes(repository: string, tag: string): Promise<string[]> {
-  const response = await fetch(`http://${registry}/v2/${repository}/manifests/${tag}`, {
-    headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' },
+const GZIP_LAYER = 'application/vnd.oci.image.layer.v1.tar+gzip';
+
+interface RegistryManifest {
+  layers?: { mediaType: string }[];
+  manifests?: { digest: string; platform?: { os: string } }[];
+}
+
+/** The layers' media types of a tag: a cache manifest, an image, or an index's image. */
+async function layerMediaTypes(repository: string, reference: string): Promise<string[]> {
+  const response = await fetch(`http://${registry}/v2/${repository}/manifests/${reference}`, {
+    headers: {
+      Accept: [
+        'application/vnd.oci.image.manifest.v1+json',
+        'application/vnd.oci.image.index.v1+json',
+        'application/vnd.docker.distribution.manifest.v2+json',
+        'application/vnd.docker.distribution.manifest.list.v2+json',
+      ].join(', '),
+    },
     signal: AbortSignal.timeout(10_000),
   });
   expect(response.status).toBe(200);
-  const manifest = (await response.json()) as { layers: { mediaType: string }[] };
-  return manifest.layers.map((layer) => layer.mediaType);
+  const manifest = (await response.json()) as RegistryManifest;
+  if (manifest.manifests) {
+    // The image, not its attestation manifest (platform unknown/unknown).
+    const image = manifest.manifests.find((m) => m.platform?.os !== 'unknown');
+    return layerMediaTypes(repository, image!.digest);
+  }
+  return (manifest.layers ?? []).map((layer) => layer.mediaType);
 }
 
 /** Fails with the action's own log, which says what went wrong. */
@@ -243,10 +263,12 @@ describe('build stage on the testbed', () => {
     // The dependency step ran: `go mod download` says so in its output.
     const firstLog = first.stderr + first.stdout;
     expect(stepCached(firstLog, DEPENDENCY_STEP)).toEqual([false]);
-    // The cache's blobs are gzip (level 1, fast to export): images that reuse them pull anywhere.
-    expect(new Set(await layerMediaTypes(repository, 'buildcache'))).toEqual(
-      new Set(['application/vnd.oci.image.layer.v1.tar+gzip']),
+    // The layers this build made went into the cache as zstd (fast to export); the image's are
+    // gzip, which any engine pulls.
+    expect(await layerMediaTypes(repository, 'buildcache')).toContain(
+      'application/vnd.oci.image.layer.v1.tar+zstd',
     );
+    expect(new Set(await layerMediaTypes(repository, '1'))).toEqual(new Set([GZIP_LAYER]));
     expect(stepOutput(firstLog, DEPENDENCY_STEP).join('\n')).toMatch(DEPENDENCY_RAN);
     // Forget this fixture's records in the shared builder (its steps all name /greeter), so the
     // second build can only find its layers in the registry cache Gantry exported (mode=max).
@@ -273,6 +295,28 @@ describe('build stage on the testbed', () => {
     expect(second.outputs['digest']).not.toBe(first.outputs['digest']);
     expect(second.summary).toMatch(/\| [1-9]\d* of \d+ \|/);
     expect(second.stdout).toMatch(/cache: auto → registry/);
+
+    // The builder stage as the image (`target`): its layers exist in this builder only as the
+    // zstd blobs the cache export made; the pushed image is still gzip, which this Docker
+    // engine (20.10, no zstd) pulls and runs.
+    const third = await build(
+      { ...inputs, tags: `${registry}/${repository}:builder`, target: 'builder' },
+      dir,
+    );
+    expectSuccess(third);
+    expect(stepCached(third.stderr + third.stdout, SOURCE_STEP)).toEqual([true]);
+    expect(new Set(await layerMediaTypes(repository, 'builder'))).toEqual(new Set([GZIP_LAYER]));
+    expect(
+      docker([
+        'run',
+        '--rm',
+        '--pull',
+        'always',
+        `${registry}/${repository}:builder`,
+        '/out/greeter',
+        'cache',
+      ]),
+    ).toBe('hi again from gantry, cache\n');
   });
 
   it('writes `cache: local` to one directory per image and branch', async () => {

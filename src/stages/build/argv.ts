@@ -70,6 +70,7 @@ export function buildxArgs(plan: BuildPlan): string[] {
   if (inputs.noCache) args.push('--no-cache');
   args.push(...repeat('--no-cache-filter', inputs.noCacheFilters));
   args.push(...repeat('--output', inputs.outputs));
+  args.push(...repeat('--output', plan.cache.imageOutputs));
   if (inputs.platforms.length > 0) args.push('--platform', inputs.platforms.join(','));
   if (inputs.pull) args.push('--pull');
   if (inputs.push) args.push('--push');

@@ -50,6 +50,11 @@ export interface CachePlan {
   from: string[];
   /** `--cache-to` values. */
   to: string[];
+  /**
+   * `--output` values Gantry adds for its own push / load, pinning image layers to gzip while
+   * the cache blobs are zstd (see gzipPinnedOutputs); empty otherwise.
+   */
+  imageOutputs: string[];
   /** Why the plan is what it is, one line per decision, for the log and summary. */
   reasons: string[];
 }

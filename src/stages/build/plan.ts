@@ -48,6 +48,8 @@ export function cachePlanFor(
     cacheTo: inputs.cacheTo,
     noCache: inputs.noCache,
     push: inputs.push,
+    load: inputs.load,
+    outputs: inputs.outputs,
     imageName: naming.tags[0] ? imageName(naming.tags[0]) : undefined,
     firstTag: naming.tags[0],
     target: inputs.target,
