@@ -1,6 +1,6 @@
 // Workflows under a real workflow runner (nektos/act, on this machine, offline), as a user runs
 // them: one per peer action with that action's README example `with:` block pasted unchanged
-// into Gantry's `uses: ./` step, and the three workflows of Gantry's own README. Only what
+// into Gantry's `uses: ./` step, and the five workflows of Gantry's own README. Only what
 // points at the outside world is changed, each change marked `# testbed:`: image names get the
 // testbed registry, namespaces are unique, the vulnerability DB is the testbed's.
 //
@@ -9,6 +9,8 @@
 // local composite action doing the equivalent on the testbed, defined in STAND_INS below.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
 import { GitHubApiStub } from '../harness/github-api';
 import { makeRepository, runWorkflow, type StandIn, type WorkflowResult } from '../harness/act';
 import { testbedEnv } from '../harness/testbed';
@@ -632,6 +634,231 @@ jobs:
       spawnSync(env.DOCKER ?? 'docker', ['rmi', '-f', `${image}:pr-7`], {
         env: { ...process.env, ...env },
       });
+    }
+  });
+});
+
+/** A Service for the deployment() above, and the HTTPRoute through the testbed's Gateway. */
+function serviceAndRoute(name: string): { service: string; route: string } {
+  const service = [
+    'apiVersion: v1',
+    'kind: Service',
+    `metadata: { name: ${name} }`,
+    'spec:',
+    `  selector: { app: ${name} }`,
+    '  ports: [{ name: http, port: 80, targetPort: 8080 }]',
+    '',
+  ].join('\n');
+  const route = [
+    'apiVersion: gateway.networking.k8s.io/v1',
+    'kind: HTTPRoute',
+    `metadata: { name: ${name} }`,
+    'spec:',
+    '  parentRefs:',
+    `    - { group: gateway.networking.k8s.io, kind: Gateway, namespace: ${env.ROUTER_GATEWAY_NAMESPACE}, name: ${env.ROUTER_GATEWAY_NAME} }`,
+    `  hostnames: [${name}-${RUN}.testbed.local]`,
+    '  rules:',
+    '    - matches: [{ path: { type: PathPrefix, value: / } }]',
+    `      backendRefs: [{ group: '', kind: Service, name: ${name}, port: 80, weight: 1 }]`,
+    '',
+  ].join('\n');
+  return { service, route };
+}
+
+/** A judge on this machine (the job runs here too): answers 200 and records what it was asked. */
+async function startJudge(): Promise<{
+  url: string;
+  calls: { step: number; weight: number }[];
+  stop: () => Promise<void>;
+}> {
+  const calls: { step: number; weight: number }[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      const json = JSON.parse(body);
+      calls.push({ step: json.step, weight: json.weight });
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/judge`,
+    calls,
+    stop: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** A release job around README workflow 4's or 5's step (theirs are only the step). */
+function releaseJob(gantryStep: string): string {
+  return `
+name: release
+on:
+  push:
+    tags: ['v*']
+
+permissions:
+  contents: read
+  packages: write
+
+jobs:
+  release:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: docker/setup-buildx-action@v3
+      - uses: docker/login-action@v3
+        with:
+          registry: ${REGISTRY} # testbed: ghcr.io
+          username: \${{ github.actor }}
+          password: \${{ secrets.GITHUB_TOKEN }}
+      - uses: azure/k8s-set-context@v4
+        with:
+          kubeconfig: \${{ secrets.KUBECONFIG }}
+${gantryStep}`;
+}
+
+/** The version before this release, running: the stable (blue) one the step starts from. */
+function runStable(namespace: string, workspace: string, files: string[]): void {
+  for (const file of files)
+    expect(kubectl('apply', '-n', namespace, '-f', `${workspace}/${file}`).status).toBe(0);
+  expect(
+    kubectl('rollout', 'status', 'deployment/app', '-n', namespace, '--timeout=120s').status,
+  ).toBe(0);
+}
+
+function liveRoute(namespace: string, name: string) {
+  const result = kubectl('get', `httproute/${name}`, '-n', namespace, '-o', 'json');
+  expect(result.status).toBe(0);
+  return JSON.parse(result.stdout);
+}
+
+describe("Gantry's README workflows 4 and 5 (progressive delivery, blue-green)", () => {
+  it('4. canary steps 10, 25, 50 through the Gateway API route, judged at every interval, promoted by the job itself', async () => {
+    const namespace = newNamespace('steps');
+    const repository = `act-steps-${RUN}/app`;
+    const image = `${REGISTRY}/${repository}`;
+    const judge = await startJudge();
+    const { service, route } = serviceAndRoute('app');
+    const stable = env.TESTBED_IMAGE_BUSYBOX;
+    const workspace = makeRepository('steps', {
+      Dockerfile: DOCKERFILE,
+      'hello.txt': 'hi\n',
+      'k8s/app.yaml': `${deployment('app', `${image}:latest`, 4)}---\n${service}`,
+      'gateway/route.yaml': route,
+      'stable.yaml': `${deployment('app', stable, 4)}---\n${service}---\n${route}`,
+    });
+    runStable(namespace, workspace, ['stable.yaml']);
+    try {
+      const result = await runWorkflow({
+        workspace,
+        workflow: releaseJob(`      - id: gantry
+        uses: ./ # testbed: acme/gantry@v1
+        with:
+          images: ${image} # testbed: ghcr.io/\${{ github.repository }}
+          push: true # testbed: (workflow 2's step pushes too)
+          namespace: ${namespace} # testbed: (the context's namespace)
+          trivy-db-repository: ${TRIVY_DB} # testbed: the offline vulnerability DB
+          manifests: |
+            k8s
+            gateway
+          strategy: canary
+          traffic-split: gateway-api
+          canary-steps: 10,25,50
+          canary-step-duration: 10s # testbed: 2m
+          analysis-interval: 5s # testbed: 30s
+          # testbed: the README's Prometheus lines become its webhook line (kwok's pods serve no metrics)
+          analysis-webhook: ${judge.url}
+`),
+        standIns: STAND_INS,
+        event: 'push',
+        payload: { ref: 'refs/tags/v2.0.0', repository: { default_branch: 'main' } },
+        api,
+        machineEnv: MACHINE,
+        secrets: { KUBECONFIG: kubeconfigSecret() },
+      });
+      expectJobSucceeded(result, 'release');
+      const outputs = result.jobs.release.steps.gantry.outputs;
+      expect(outputs.rollout).toBe('promoted');
+      // Asked at every interval of every step, each step at its weight.
+      expect([...new Set(judge.calls.map((c) => `${c.step}@${c.weight}`))]).toEqual([
+        '1@10',
+        '2@25',
+        '3@50',
+      ]);
+      expect(judge.calls.length).toBeGreaterThanOrEqual(6);
+      expect(liveDeployment(namespace, 'app').spec.template.spec.containers[0].image).toBe(
+        outputs.image,
+      );
+      expect(liveDeployment(namespace, 'app-canary')).toBeUndefined();
+      // The route as written again: one backend, the stable Service.
+      expect(
+        liveRoute(namespace, 'app').spec.rules[0].backendRefs.map((b: { name: string }) => b.name),
+      ).toEqual(['app']);
+    } finally {
+      await judge.stop();
+    }
+  });
+
+  it('5. blue-green through the Gateway API route, green judged before and after the switch', async () => {
+    const namespace = newNamespace('bluegreen');
+    const repository = `act-bluegreen-${RUN}/app`;
+    const image = `${REGISTRY}/${repository}`;
+    const judge = await startJudge();
+    const { service, route } = serviceAndRoute('app');
+    const blue = env.TESTBED_IMAGE_BUSYBOX;
+    const workspace = makeRepository('bluegreen', {
+      Dockerfile: DOCKERFILE,
+      'hello.txt': 'hi\n',
+      'k8s/app.yaml': `${deployment('app', `${image}:latest`, 2)}---\n${service}`,
+      'gateway/route.yaml': route,
+      'blue.yaml': `${deployment('app', blue, 2)}---\n${service}---\n${route}`,
+    });
+    runStable(namespace, workspace, ['blue.yaml']);
+    try {
+      const result = await runWorkflow({
+        workspace,
+        workflow: releaseJob(`      - id: gantry
+        uses: ./ # testbed: acme/gantry@v1
+        with:
+          images: ${image} # testbed: ghcr.io/\${{ github.repository }}
+          push: true # testbed: (workflow 2's step pushes too)
+          namespace: ${namespace} # testbed: (the context's namespace)
+          trivy-db-repository: ${TRIVY_DB} # testbed: the offline vulnerability DB
+          manifests: |
+            k8s
+            gateway
+          strategy: blue-green
+          route-method: gateway-api # or service, ingress, smi
+          version-switch-buffer: 0 # minutes between green ready and the switch
+          # optional: judge green before and after the switch
+          canary-step-duration: 10s # testbed: 2m
+          analysis-interval: 5s # testbed: 30s
+          analysis-webhook: ${judge.url} # testbed: https://judge.example/green
+`),
+        standIns: STAND_INS,
+        event: 'push',
+        payload: { ref: 'refs/tags/v2.0.0', repository: { default_branch: 'main' } },
+        api,
+        machineEnv: MACHINE,
+        secrets: { KUBECONFIG: kubeconfigSecret() },
+      });
+      expectJobSucceeded(result, 'release');
+      const outputs = result.jobs.release.steps.gantry.outputs;
+      expect(outputs.rollout).toBe('switched');
+      // Judged at weight 0 before the switch and at 100 after it.
+      expect([...new Set(judge.calls.map((c) => c.weight))]).toEqual([0, 100]);
+      // Green runs the new digest beside blue, and the route names green's Service.
+      expect(liveDeployment(namespace, 'app-green').spec.template.spec.containers[0].image).toBe(
+        outputs.image,
+      );
+      expect(liveDeployment(namespace, 'app').spec.template.spec.containers[0].image).toBe(blue);
+      expect(
+        liveRoute(namespace, 'app').spec.rules[0].backendRefs.map((b: { name: string }) => b.name),
+      ).toEqual(['app-green']);
+    } finally {
+      await judge.stop();
     }
   });
 });
