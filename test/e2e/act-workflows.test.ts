@@ -9,9 +9,8 @@
 // local composite action doing the equivalent on the testbed, defined in STAND_INS below.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as http from 'http';
-import type { AddressInfo } from 'net';
 import { GitHubApiStub } from '../harness/github-api';
+import { startJudge } from '../harness/judge';
 import { makeRepository, runWorkflow, type StandIn, type WorkflowResult } from '../harness/act';
 import { testbedEnv } from '../harness/testbed';
 
@@ -142,6 +141,19 @@ function expectJobSucceeded(result: WorkflowResult, job: string): void {
   expect(result.exitCode).toBe(0);
 }
 
+/** A release job's steps before Gantry's (README workflow 2; 4 and 5 are only Gantry's step). */
+const RELEASE_SETUP = `      - uses: actions/checkout@v4
+      - uses: docker/setup-buildx-action@v3
+      - uses: docker/login-action@v3
+        with:
+          registry: ${REGISTRY} # testbed: ghcr.io
+          username: \${{ github.actor }}
+          password: \${{ secrets.GITHUB_TOKEN }}
+      - uses: azure/k8s-set-context@v4
+        with:
+          kubeconfig: \${{ secrets.KUBECONFIG }}
+`;
+
 const TRIVY_DB = env.TRIVY_DB_REPOSITORY;
 
 let api: GitHubApiStub;
@@ -151,6 +163,26 @@ beforeEach(async () => {
 afterEach(async () => {
   await api.stop();
 });
+
+/** The workflow run for a push of `ref`, as act runs it on this machine. */
+function onPush(
+  workspace: string,
+  workflow: string,
+  ref: string,
+  defaultBranch: string,
+  secrets?: Record<string, string>,
+): Promise<WorkflowResult> {
+  return runWorkflow({
+    workspace,
+    workflow,
+    standIns: STAND_INS,
+    event: 'push',
+    payload: { ref, repository: { default_branch: defaultBranch } },
+    api,
+    machineEnv: MACHINE,
+    secrets,
+  });
+}
 
 describe('a peer action README example, pasted into Gantry', () => {
   it('docker/metadata-action (Basic): tags for a push to master, built and pushed', async () => {
@@ -198,15 +230,7 @@ jobs:
       { Dockerfile: DOCKERFILE, 'hello.txt': 'hi\n' },
       'master',
     );
-    const result = await runWorkflow({
-      workspace,
-      workflow,
-      standIns: STAND_INS,
-      event: 'push',
-      payload: { ref: 'refs/heads/master', repository: { default_branch: 'master' } },
-      api,
-      machineEnv: MACHINE,
-    });
+    const result = await onPush(workspace, workflow, 'refs/heads/master', 'master');
     expectJobSucceeded(result, 'docker');
     // The README's table: a push to master is tagged `master`.
     expect(result.jobs.docker.steps.meta.outputs.tags).toBe(`${image}:master`);
@@ -247,15 +271,7 @@ jobs:
           tags: ${REGISTRY}/${repository}:latest # testbed: user/app:latest
 `;
     const workspace = makeRepository('build', { Dockerfile: DOCKERFILE, 'hello.txt': 'hi\n' });
-    const result = await runWorkflow({
-      workspace,
-      workflow,
-      standIns: STAND_INS,
-      event: 'push',
-      payload: { ref: 'refs/heads/main', repository: { default_branch: 'main' } },
-      api,
-      machineEnv: MACHINE,
-    });
+    const result = await onPush(workspace, workflow, 'refs/heads/main', 'main');
     expectJobSucceeded(result, 'docker');
     const digest = result.jobs.docker.steps.build.outputs.digest;
     expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
@@ -293,15 +309,7 @@ jobs:
           trivy-db-repository: ${TRIVY_DB} # testbed: the offline vulnerability DB
 `;
     const workspace = makeRepository('trivy', { Dockerfile: DOCKERFILE, 'hello.txt': 'hi\n' });
-    const result = await runWorkflow({
-      workspace,
-      workflow,
-      standIns: STAND_INS,
-      event: 'push',
-      payload: { ref: 'refs/heads/main', repository: { default_branch: 'main' } },
-      api,
-      machineEnv: MACHINE,
-    });
+    const result = await onPush(workspace, workflow, 'refs/heads/main', 'main');
     expectJobSucceeded(result, 'build');
     expect(result.jobs.build.steps.trivy.outcome).toBe('success');
     expect(result.jobs.build.steps.trivy.outputs['scan-result']).toBe('passed');
@@ -333,15 +341,8 @@ jobs:
     const workspace = makeRepository('k8s', {
       'dir/manifestsDirectory/web.yaml': deployment('web', `${image}:previous`),
     });
-    const result = await runWorkflow({
-      workspace,
-      workflow,
-      standIns: STAND_INS,
-      event: 'push',
-      payload: { ref: 'refs/heads/main', repository: { default_branch: 'main' } },
-      api,
-      machineEnv: MACHINE,
-      secrets: { KUBECONFIG: kubeconfigSecret() },
+    const result = await onPush(workspace, workflow, 'refs/heads/main', 'main', {
+      KUBECONFIG: kubeconfigSecret(),
     });
     expectJobSucceeded(result, 'deploy');
     const live = liveDeployment(namespace, 'web');
@@ -402,15 +403,8 @@ jobs:
       'hello.txt': 'hi\n',
       'k8s/app.yaml': deployment('app', `${image}:main`),
     });
-    const result = await runWorkflow({
-      workspace,
-      workflow,
-      standIns: STAND_INS,
-      event: 'push',
-      payload: { ref: 'refs/heads/main', repository: { default_branch: 'main' } },
-      api,
-      machineEnv: MACHINE,
-      secrets: { KUBECONFIG: kubeconfigSecret() },
+    const result = await onPush(workspace, workflow, 'refs/heads/main', 'main', {
+      KUBECONFIG: kubeconfigSecret(),
     });
     expectJobSucceeded(result, 'ship');
     const outputs = result.jobs.ship.steps.gantry.outputs;
@@ -458,17 +452,7 @@ jobs:
     if: github.event_name == 'push'
     runs-on: ubuntu-latest
     steps:
-      - uses: actions/checkout@v4
-      - uses: docker/setup-buildx-action@v3
-      - uses: docker/login-action@v3
-        with:
-          registry: ${REGISTRY} # testbed: ghcr.io
-          username: \${{ github.actor }}
-          password: \${{ secrets.GITHUB_TOKEN }}
-      - uses: azure/k8s-set-context@v4
-        with:
-          kubeconfig: \${{ secrets.KUBECONFIG }}
-      - id: gantry
+${RELEASE_SETUP}      - id: gantry
         uses: ./
         with:
           images: ${image} # testbed: ghcr.io/acme/app
@@ -517,16 +501,7 @@ jobs:
     ).toBe(0);
     const secrets = { KUBECONFIG: kubeconfigSecret() };
 
-    const release = await runWorkflow({
-      workspace,
-      workflow,
-      standIns: STAND_INS,
-      event: 'push',
-      payload: { ref: 'refs/tags/v1.2.3', repository: { default_branch: 'main' } },
-      api,
-      machineEnv: MACHINE,
-      secrets,
-    });
+    const release = await onPush(workspace, workflow, 'refs/tags/v1.2.3', 'main', secrets);
     expectJobSucceeded(release, 'canary');
     expect(release.jobs.decide).toBeUndefined(); // skipped by its `if:`
     const canary = release.jobs.canary.steps.gantry.outputs;
@@ -665,34 +640,32 @@ function serviceAndRoute(name: string): { service: string; route: string } {
   return { service, route };
 }
 
-/** A judge on this machine (the job runs here too): answers 200 and records what it was asked. */
-async function startJudge(): Promise<{
-  url: string;
-  calls: { step: number; weight: number }[];
-  stop: () => Promise<void>;
-}> {
-  const calls: { step: number; weight: number }[] = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => (body += chunk));
-    req.on('end', () => {
-      const json = JSON.parse(body);
-      calls.push({ step: json.step, weight: json.weight });
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-    });
+/**
+ * A tag push running README workflow 4's or 5's step (theirs are only the step) in a release
+ * job, over the version before it, already running under the same manifests.
+ */
+async function release(
+  name: string,
+  replicas: number,
+  settings: (context: { image: string; namespace: string; judge: string }) => string,
+) {
+  const namespace = newNamespace(name);
+  const image = `${REGISTRY}/act-${name}-${RUN}/app`;
+  const judge = await startJudge();
+  const { service, route } = serviceAndRoute('app');
+  const before = env.TESTBED_IMAGE_BUSYBOX;
+  const workspace = makeRepository(name, {
+    Dockerfile: DOCKERFILE,
+    'hello.txt': 'hi\n',
+    'k8s/app.yaml': `${deployment('app', `${image}:latest`, replicas)}---\n${service}`,
+    'gateway/route.yaml': route,
+    'before.yaml': `${deployment('app', before, replicas)}---\n${service}---\n${route}`,
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}/judge`,
-    calls,
-    stop: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
-
-/** A release job around README workflow 4's or 5's step (theirs are only the step). */
-function releaseJob(gantryStep: string): string {
-  return `
+  expect(kubectl('apply', '-n', namespace, '-f', `${workspace}/before.yaml`).status).toBe(0);
+  expect(
+    kubectl('rollout', 'status', 'deployment/app', '-n', namespace, '--timeout=120s').status,
+  ).toBe(0);
+  const workflow = `
 name: release
 on:
   push:
@@ -706,54 +679,7 @@ jobs:
   release:
     runs-on: ubuntu-latest
     steps:
-      - uses: actions/checkout@v4
-      - uses: docker/setup-buildx-action@v3
-      - uses: docker/login-action@v3
-        with:
-          registry: ${REGISTRY} # testbed: ghcr.io
-          username: \${{ github.actor }}
-          password: \${{ secrets.GITHUB_TOKEN }}
-      - uses: azure/k8s-set-context@v4
-        with:
-          kubeconfig: \${{ secrets.KUBECONFIG }}
-${gantryStep}`;
-}
-
-/** The version before this release, running: the stable (blue) one the step starts from. */
-function runStable(namespace: string, workspace: string, files: string[]): void {
-  for (const file of files)
-    expect(kubectl('apply', '-n', namespace, '-f', `${workspace}/${file}`).status).toBe(0);
-  expect(
-    kubectl('rollout', 'status', 'deployment/app', '-n', namespace, '--timeout=120s').status,
-  ).toBe(0);
-}
-
-function liveRoute(namespace: string, name: string) {
-  const result = kubectl('get', `httproute/${name}`, '-n', namespace, '-o', 'json');
-  expect(result.status).toBe(0);
-  return JSON.parse(result.stdout);
-}
-
-describe("Gantry's README workflows 4 and 5 (progressive delivery, blue-green)", () => {
-  it('4. canary steps 10, 25, 50 through the Gateway API route, judged at every interval, promoted by the job itself', async () => {
-    const namespace = newNamespace('steps');
-    const repository = `act-steps-${RUN}/app`;
-    const image = `${REGISTRY}/${repository}`;
-    const judge = await startJudge();
-    const { service, route } = serviceAndRoute('app');
-    const stable = env.TESTBED_IMAGE_BUSYBOX;
-    const workspace = makeRepository('steps', {
-      Dockerfile: DOCKERFILE,
-      'hello.txt': 'hi\n',
-      'k8s/app.yaml': `${deployment('app', `${image}:latest`, 4)}---\n${service}`,
-      'gateway/route.yaml': route,
-      'stable.yaml': `${deployment('app', stable, 4)}---\n${service}---\n${route}`,
-    });
-    runStable(namespace, workspace, ['stable.yaml']);
-    try {
-      const result = await runWorkflow({
-        workspace,
-        workflow: releaseJob(`      - id: gantry
+${RELEASE_SETUP}      - id: gantry
         uses: ./ # testbed: acme/gantry@v1
         with:
           images: ${image} # testbed: ghcr.io/\${{ github.repository }}
@@ -763,102 +689,81 @@ describe("Gantry's README workflows 4 and 5 (progressive delivery, blue-green)",
           manifests: |
             k8s
             gateway
-          strategy: canary
+${settings({ image, namespace, judge: judge.url })}`;
+  try {
+    const result = await onPush(workspace, workflow, 'refs/tags/v2.0.0', 'main', {
+      KUBECONFIG: kubeconfigSecret(),
+    });
+    expectJobSucceeded(result, 'release');
+    return {
+      outputs: result.jobs.release.steps.gantry.outputs,
+      calls: judge.calls,
+      namespace,
+      before,
+    };
+  } finally {
+    await judge.stop();
+  }
+}
+
+/** The Services an HTTPRoute's first rule sends its traffic to. */
+function routeBackends(namespace: string, name: string): string[] {
+  const result = kubectl('get', `httproute/${name}`, '-n', namespace, '-o', 'json');
+  expect(result.status).toBe(0);
+  return JSON.parse(result.stdout).spec.rules[0].backendRefs.map((b: { name: string }) => b.name);
+}
+
+describe("Gantry's README workflows 4 and 5 (progressive delivery, blue-green)", () => {
+  it('4. canary steps 10, 25, 50 through the Gateway API route, judged at every interval, promoted by the job itself', async () => {
+    const { outputs, calls, namespace } = await release(
+      'steps',
+      4,
+      ({ judge }) => `          strategy: canary
           traffic-split: gateway-api
           canary-steps: 10,25,50
           canary-step-duration: 10s # testbed: 2m
           analysis-interval: 5s # testbed: 30s
           # testbed: the README's Prometheus lines become its webhook line (kwok's pods serve no metrics)
-          analysis-webhook: ${judge.url}
-`),
-        standIns: STAND_INS,
-        event: 'push',
-        payload: { ref: 'refs/tags/v2.0.0', repository: { default_branch: 'main' } },
-        api,
-        machineEnv: MACHINE,
-        secrets: { KUBECONFIG: kubeconfigSecret() },
-      });
-      expectJobSucceeded(result, 'release');
-      const outputs = result.jobs.release.steps.gantry.outputs;
-      expect(outputs.rollout).toBe('promoted');
-      // Asked at every interval of every step, each step at its weight.
-      expect([...new Set(judge.calls.map((c) => `${c.step}@${c.weight}`))]).toEqual([
-        '1@10',
-        '2@25',
-        '3@50',
-      ]);
-      expect(judge.calls.length).toBeGreaterThanOrEqual(6);
-      expect(liveDeployment(namespace, 'app').spec.template.spec.containers[0].image).toBe(
-        outputs.image,
-      );
-      expect(liveDeployment(namespace, 'app-canary')).toBeUndefined();
-      // The route as written again: one backend, the stable Service.
-      expect(
-        liveRoute(namespace, 'app').spec.rules[0].backendRefs.map((b: { name: string }) => b.name),
-      ).toEqual(['app']);
-    } finally {
-      await judge.stop();
-    }
+          analysis-webhook: ${judge}
+`,
+    );
+    expect(outputs.rollout).toBe('promoted');
+    // Asked at every interval of every step, each step at its weight.
+    expect([...new Set(calls.map((c) => `${c.step}@${c.weight}`))]).toEqual([
+      '1@10',
+      '2@25',
+      '3@50',
+    ]);
+    expect(calls.length).toBeGreaterThanOrEqual(6);
+    expect(liveDeployment(namespace, 'app').spec.template.spec.containers[0].image).toBe(
+      outputs.image,
+    );
+    expect(liveDeployment(namespace, 'app-canary')).toBeUndefined();
+    // The route as written again: one backend, the stable Service.
+    expect(routeBackends(namespace, 'app')).toEqual(['app']);
   });
 
   it('5. blue-green through the Gateway API route, green judged before and after the switch', async () => {
-    const namespace = newNamespace('bluegreen');
-    const repository = `act-bluegreen-${RUN}/app`;
-    const image = `${REGISTRY}/${repository}`;
-    const judge = await startJudge();
-    const { service, route } = serviceAndRoute('app');
-    const blue = env.TESTBED_IMAGE_BUSYBOX;
-    const workspace = makeRepository('bluegreen', {
-      Dockerfile: DOCKERFILE,
-      'hello.txt': 'hi\n',
-      'k8s/app.yaml': `${deployment('app', `${image}:latest`, 2)}---\n${service}`,
-      'gateway/route.yaml': route,
-      'blue.yaml': `${deployment('app', blue, 2)}---\n${service}---\n${route}`,
-    });
-    runStable(namespace, workspace, ['blue.yaml']);
-    try {
-      const result = await runWorkflow({
-        workspace,
-        workflow: releaseJob(`      - id: gantry
-        uses: ./ # testbed: acme/gantry@v1
-        with:
-          images: ${image} # testbed: ghcr.io/\${{ github.repository }}
-          push: true # testbed: (workflow 2's step pushes too)
-          namespace: ${namespace} # testbed: (the context's namespace)
-          trivy-db-repository: ${TRIVY_DB} # testbed: the offline vulnerability DB
-          manifests: |
-            k8s
-            gateway
-          strategy: blue-green
+    const { outputs, calls, namespace, before } = await release(
+      'bluegreen',
+      2,
+      ({ judge }) => `          strategy: blue-green
           route-method: gateway-api # or service, ingress, smi
           version-switch-buffer: 0 # minutes between green ready and the switch
           # optional: judge green before and after the switch
           canary-step-duration: 10s # testbed: 2m
           analysis-interval: 5s # testbed: 30s
-          analysis-webhook: ${judge.url} # testbed: https://judge.example/green
-`),
-        standIns: STAND_INS,
-        event: 'push',
-        payload: { ref: 'refs/tags/v2.0.0', repository: { default_branch: 'main' } },
-        api,
-        machineEnv: MACHINE,
-        secrets: { KUBECONFIG: kubeconfigSecret() },
-      });
-      expectJobSucceeded(result, 'release');
-      const outputs = result.jobs.release.steps.gantry.outputs;
-      expect(outputs.rollout).toBe('switched');
-      // Judged at weight 0 before the switch and at 100 after it.
-      expect([...new Set(judge.calls.map((c) => c.weight))]).toEqual([0, 100]);
-      // Green runs the new digest beside blue, and the route names green's Service.
-      expect(liveDeployment(namespace, 'app-green').spec.template.spec.containers[0].image).toBe(
-        outputs.image,
-      );
-      expect(liveDeployment(namespace, 'app').spec.template.spec.containers[0].image).toBe(blue);
-      expect(
-        liveRoute(namespace, 'app').spec.rules[0].backendRefs.map((b: { name: string }) => b.name),
-      ).toEqual(['app-green']);
-    } finally {
-      await judge.stop();
-    }
+          analysis-webhook: ${judge} # testbed: https://judge.example/green
+`,
+    );
+    expect(outputs.rollout).toBe('switched');
+    // Judged at weight 0 before the switch and at 100 after it.
+    expect([...new Set(calls.map((c) => c.weight))]).toEqual([0, 100]);
+    // Green runs the new digest beside blue, and the route names green's Service.
+    expect(liveDeployment(namespace, 'app-green').spec.template.spec.containers[0].image).toBe(
+      outputs.image,
+    );
+    expect(liveDeployment(namespace, 'app').spec.template.spec.containers[0].image).toBe(before);
+    expect(routeBackends(namespace, 'app')).toEqual(['app-green']);
   });
 });

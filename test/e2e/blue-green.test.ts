@@ -3,10 +3,9 @@
 // through the real router), promote or reject finish it, and an analysis that fails after the
 // switch sends the traffic back by itself, while requests from this host never fail.
 import * as fs from 'fs';
-import * as http from 'http';
-import type { AddressInfo } from 'net';
 import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
+import { startJudge } from '../harness/judge';
 import {
   buildImage,
   deleteNamespaces,
@@ -233,27 +232,19 @@ describe('blue-green judged by a webhook through the real router', () => {
   it('switches back to blue by itself when the analysis fails after the switch, with no failed request', async () => {
     // The stand-in judge: green passes while it serves nothing (weight 0), fails once it
     // serves everything (weight 100), as a judge watching green's errors under real load.
-    const calls: { step: number; weight: number }[] = [];
-    const hook = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk) => (body += chunk));
-      req.on('end', () => {
-        const { step, weight } = JSON.parse(body);
-        calls.push({ step, weight });
-        if (weight === 0) res.writeHead(200).end('green looks fine');
-        else res.writeHead(500).end('error rate 7.5 % on green');
-      });
-    });
-    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+    const judge = await startJudge(({ weight }) =>
+      weight === 0
+        ? { status: 200, body: 'green looks fine' }
+        : { status: 500, body: 'error rate 7.5 % on green' },
+    );
     try {
-      const port = (hook.address() as AddressInfo).port;
       const loop = requestLoop(target);
       const result = await deploy(cwd, namespace, {
         ...ROUTED,
         'deploy-images': images.v2,
         'canary-step-duration': '10s',
         'analysis-interval': '5s',
-        'analysis-webhook': `http://127.0.0.1:${port}/judge`,
+        'analysis-webhook': judge.url,
       });
       expect(versionShares(await sample(target, 40))).toEqual({ '1.0.0': 40 });
       const answers = await loop.stop();
@@ -267,7 +258,7 @@ describe('blue-green judged by a webhook through the real router', () => {
       );
       expect(error).toContain('Traffic is back on blue');
       // Two passes before the switch, two failures after it (failure-limit 1: the second rejects).
-      expect(calls).toEqual([
+      expect(judge.calls).toEqual([
         { step: 1, weight: 0 },
         { step: 1, weight: 0 },
         { step: 2, weight: 100 },
@@ -282,7 +273,7 @@ describe('blue-green judged by a webhook through the real router', () => {
       expect(serviceNames(namespace)).toEqual(['hello-go']);
       expect(image(namespace, 'hello-go')).toBe(images.v1);
     } finally {
-      await new Promise((resolve) => hook.close(resolve));
+      await judge.stop();
     }
   });
 });

@@ -72,6 +72,8 @@ async function registryDigest(repository: string, tag: string): Promise<string> 
 
 /** The media types of a single-manifest tag's layers (the registry cache is one image manifest). */
 const GZIP_LAYER = 'application/vnd.oci.image.layer.v1.tar+gzip';
+/** The first bytes of a zstd frame. */
+const ZSTD_MAGIC = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
 
 interface RegistryManifest {
   layers?: { mediaType: string }[];
@@ -319,21 +321,30 @@ describe('build stage on the testbed', () => {
     ).toBe('hi again from gantry, cache\n');
   });
 
-  it('writes `cache: local` to one directory per image and branch', async () => {
+  it('writes `cache: local` to one directory per image and branch; a loaded image runs', async () => {
     const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gantry-local-cache-'));
     tempDirs.push(cacheDir);
-    const result = await build(
-      {
-        tags: `${registry}/e2e/greeter-local-${RUN}:1`,
-        cache: 'local',
-        'local-cache-dir': cacheDir,
-      },
-      workspace(),
-    );
+    const tag = `${registry}/e2e/greeter-local-${RUN}:1`;
+    const inputs = { tags: tag, cache: 'local', 'local-cache-dir': cacheDir, load: 'true' };
+    const result = await build(inputs, workspace());
     expectSuccess(result);
     // GITHUB_REF is refs/heads/main in the harness: scope <repository path>-<branch>.
-    expect(fs.existsSync(path.join(cacheDir, `e2e-greeter-local-${RUN}-main`, 'index.json'))).toBe(
-      true,
+    const scope = path.join(cacheDir, `e2e-greeter-local-${RUN}-main`);
+    expect(fs.existsSync(path.join(scope, 'index.json'))).toBe(true);
+    // Loading: the cache blobs are zstd, the image handed to this Docker engine (20.10, which
+    // cannot read zstd layers) is gzip, also for the builder stage loaded as the image.
+    const blobs = fs.readdirSync(path.join(scope, 'blobs', 'sha256'));
+    const zstd = blobs.filter((blob) =>
+      fs
+        .readFileSync(path.join(scope, 'blobs', 'sha256', blob))
+        .subarray(0, 4)
+        .equals(ZSTD_MAGIC),
+    );
+    expect(zstd.length).toBeGreaterThan(0);
+    const builderTag = `${registry}/e2e/greeter-local-${RUN}:builder`;
+    expectSuccess(await build({ ...inputs, tags: builderTag, target: 'builder' }, workspace()));
+    expect(docker(['run', '--rm', builderTag, '/out/greeter', 'local'])).toBe(
+      'hello from gantry, local\n',
     );
   });
 

@@ -6,6 +6,7 @@ import { execFile } from 'child_process';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import { GitHubApiStub } from '../harness/github-api';
+import { startJudge } from '../harness/judge';
 import {
   buildImage,
   deleteNamespaces,
@@ -267,17 +268,7 @@ describe('canary-steps on the real node, through the router', () => {
   });
 
   it('asks a webhook at every analysis (2xx passes), reports each step to the GitHub deployment, and promotes', async () => {
-    const calls: { step: number; weight: number }[] = [];
-    const hook = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk) => (body += chunk));
-      req.on('end', () => {
-        const json = JSON.parse(body);
-        calls.push({ step: json.step, weight: json.weight });
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-      });
-    });
-    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+    const judge = await startJudge();
     const api = await GitHubApiStub.start();
     api.route('POST', '/repos/:owner/:repo/deployments', () => ({ status: 201, body: { id: 7 } }));
     api.route('POST', '/repos/:owner/:repo/deployments/:id/statuses', () => ({
@@ -285,7 +276,6 @@ describe('canary-steps on the real node, through the router', () => {
       body: { id: 1 },
     }));
     try {
-      const port = (hook.address() as AddressInfo).port;
       const result = await deploy(
         cwd,
         namespace,
@@ -293,7 +283,7 @@ describe('canary-steps on the real node, through the router', () => {
           'deploy-images': images.v3,
           'canary-step-duration': '10s',
           'analysis-interval': '5s',
-          'analysis-webhook': `http://127.0.0.1:${port}/judge`,
+          'analysis-webhook': judge.url,
           environment: 'production',
         }),
         { api },
@@ -310,7 +300,7 @@ describe('canary-steps on the real node, through the router', () => {
       ]);
       expect(statuses[1].description).toMatch(/^Canary step 1 \(10 %\) passed; next 50 %/);
       expect(statuses[2].description).toMatch(/^Canary step 2 \(50 %\) passed: every step passed/);
-      expect(calls).toEqual([
+      expect(judge.calls).toEqual([
         { step: 1, weight: 10 },
         { step: 1, weight: 10 },
         { step: 2, weight: 50 },
@@ -318,7 +308,7 @@ describe('canary-steps on the real node, through the router', () => {
       ]);
       await until(target, (a) => a.every((x) => x.version === '3.0.0'), 'only 3.0.0 after promote');
     } finally {
-      await new Promise((resolve) => hook.close(resolve));
+      await judge.stop();
       await api.stop();
     }
   });
