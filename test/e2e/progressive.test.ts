@@ -42,6 +42,12 @@ type Version = keyof typeof VERSIONS;
 const images = {} as Record<Version, string>;
 
 const SUCCESS_RATE = '- name: success-rate\n  min: 99\n';
+/**
+ * The same check held to no failing analysis: the default failure-limit (1) lets one failing
+ * analysis pass, counted across steps, so a canary whose first window at 10 % caught none of
+ * its few errors fails once at the end of step 1 and is rejected only at step 2.
+ */
+const SUCCESS_RATE_STRICT = `${SUCCESS_RATE}  failure-limit: 0\n`;
 const steps = (more: Record<string, string>) => ({
   strategy: 'canary',
   'traffic-split': 'gateway-api',
@@ -208,7 +214,7 @@ describe('canary-steps on the real node, through the router', () => {
       steps({
         'deploy-images': images.bad,
         'analysis-prometheus-url': env.PROMETHEUS_URL,
-        'analysis-queries': SUCCESS_RATE,
+        'analysis-queries': SUCCESS_RATE_STRICT,
       }),
     );
     const answers = await load.stop();
