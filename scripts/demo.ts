@@ -6,7 +6,7 @@
 //   v1.2.4  a planted vulnerability: the scan gate stops it before deploy
 //   v1.2.5  a build that never becomes ready: rolled back automatically, v1.2.3 keeps serving
 //   v1.2.6  canary steps 10 % -> 50 %, judged by Prometheus under load: promoted by itself
-//   v1.2.7  a build failing 5 % of requests: rejected by the analysis at the first step
+//   v1.2.7  a build failing 5 % of requests: rejected by the analysis before it gets all traffic
 //   v1.2.8  blue-green through the router: green beside blue, the HTTPRoute switched once green
 //           is ready, then promoted; requests flow throughout
 import { spawn, spawnSync } from 'child_process';
