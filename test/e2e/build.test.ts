@@ -70,7 +70,6 @@ async function registryDigest(repository: string, tag: string): Promise<string> 
   return response.headers.get('docker-content-digest') ?? '';
 }
 
-/** The media types of a single-manifest tag's layers (the registry cache is one image manifest). */
 const GZIP_LAYER = 'application/vnd.oci.image.layer.v1.tar+gzip';
 /** The first bytes of a zstd frame. */
 const ZSTD_MAGIC = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);

@@ -102,11 +102,9 @@ function registryCacheTag(request: CacheRequest, branch: string): string {
  * The image exporters Gantry writes itself (`push`, `load`, no `outputs` input), pinned to gzip
  * layers: `force-compression` converts only blobs that are not gzip already, i.e. a layer whose
  * only blob so far is a zstd cache blob. Empty when the user's `outputs` own the exporters or
- * nothing is exported: then the cache stays gzip (see zstdCache).
+ * Gantry exports no image.
  */
-export function gzipPinnedOutputs(
-  request: Pick<CacheRequest, 'push' | 'load' | 'outputs'>,
-): string[] {
+function gzipPinnedOutputs(request: CacheRequest): string[] {
   if (request.outputs.length > 0) return [];
   const pinned = 'compression=gzip,force-compression=true';
   return [
@@ -115,24 +113,26 @@ export function gzipPinnedOutputs(
   ];
 }
 
-const FAST_GZIP = 'compression=gzip,compression-level=1';
-const FAST_ZSTD = 'compression=zstd,compression-level=1';
-
 /**
- * mode=max exports the builder stages' layers too, and compressing a changed compile layer (a
- * Go build cache: ~90 MB) at gzip's default level took 3.3 s of a 3.5 s export on every source
- * change. Measured on the testbed, one line of the example service changed, whole cache export:
- * gzip level 1 ~2.0 s, zstd level 3 ~1.4 s, zstd level 1 ~0.9 s. zstd only when every image
- * exporter is pinned to gzip: BuildKit otherwise reuses a layer's zstd cache blob in later
- * images, which Docker engines before 23 cannot pull ("archive/tar: invalid tar header").
+ * How planned cache blobs are compressed. mode=max exports the builder stages' layers too, and
+ * compressing a changed compile layer (a Go build cache: ~90 MB) at gzip's default level took
+ * 3.3 s of a 3.5 s export on every source change. Measured on the testbed, one line of the
+ * example service changed, whole cache export: gzip level 1 ~2.0 s, zstd level 3 ~1.4 s, zstd
+ * level 1 ~0.9 s. zstd only when every image exporter is pinned to gzip: BuildKit otherwise
+ * reuses a layer's zstd cache blob in later images, which Docker engines before 23 cannot pull
+ * ("archive/tar: invalid tar header").
  */
-function zstdCache(request: CacheRequest): boolean {
-  return request.outputs.length === 0 && (request.push || request.load);
+function cacheCompression(zstd: boolean): string {
+  return zstd ? 'compression=zstd,compression-level=1' : 'compression=gzip,compression-level=1';
 }
 
-function planFor(kind: CacheKind, request: CacheRequest): { from: string[]; to: string[] } {
+function planFor(
+  kind: CacheKind,
+  request: CacheRequest,
+  zstd: boolean,
+): { from: string[]; to: string[] } {
   const { own, fallback } = scopes(request);
-  const exportOptions = `mode=max,ignore-error=true,${zstdCache(request) ? FAST_ZSTD : FAST_GZIP}`;
+  const exportOptions = `mode=max,ignore-error=true,${cacheCompression(zstd)}`;
   switch (kind) {
     case 'none':
       return { from: [], to: [] };
@@ -220,7 +220,9 @@ export function planCache(request: CacheRequest): CachePlan {
       );
     }
   }
-  const planned = planFor(kind, request);
+  // Blobs are exported (and may be zstd) for every kind but none and inline (inside the image).
+  const pinned = kind === 'none' || kind === 'inline' ? [] : gzipPinnedOutputs(request);
+  const planned = planFor(kind, request, pinned.length > 0);
   let from = planned.from;
   let to = planned.to;
   if (request.cacheFrom.length > 0) {
@@ -230,12 +232,12 @@ export function planCache(request: CacheRequest): CachePlan {
     from = [];
     reasons.push('no-cache: nothing is read from the cache (it is still written)');
   }
-  let imageOutputs: string[] = [];
+  let imageOutputs = pinned;
   if (request.cacheTo.length > 0) {
     to = request.cacheTo;
+    imageOutputs = [];
     reasons.push('cache-to given: used instead of the planned destination');
-  } else if (to.some((value) => value.includes(FAST_ZSTD))) {
-    imageOutputs = gzipPinnedOutputs(request);
+  } else if (pinned.length > 0) {
     reasons.push(
       'cache blobs zstd (fast to export), image layers kept gzip (any engine pulls them)',
     );
