@@ -9,7 +9,7 @@ import { loadContext } from './context';
 import { mapInputs } from './inputs';
 import { run } from './lib/exec';
 import { errorMessage } from './lib/errors';
-import { runPipeline } from './pipeline';
+import { backgroundLine, runPipeline } from './pipeline';
 
 const USAGE = `usage: gantry [--config FILE.yml] [--<input> VALUE ...] [--event NAME] [--ref REF]
   Runs Gantry's stages with the inputs of action.yml (e.g. --stages meta,build --images reg/app
@@ -137,6 +137,11 @@ export async function cli(argv: string[]): Promise<number> {
           );
         }
         if (summary) console.log(`\n${summary}`);
+      },
+      backgroundDone: (name, outcome, waitedMs) => {
+        const message = backgroundLine(name, outcome, waitedMs);
+        if (outcome.failed) console.error(`\n! ${message}`);
+        else console.log(`\n${message}`);
       },
     });
     if (outcome.failure) {

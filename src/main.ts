@@ -4,7 +4,7 @@ import { loadContext } from './context';
 import { actionInputs } from './inputs';
 import { cancellation } from './lib/cancellation';
 import { errorMessage } from './lib/errors';
-import { runPipeline } from './pipeline';
+import { backgroundLine, runPipeline } from './pipeline';
 
 /**
  * A cancelled job (SIGINT, then SIGTERM) is handed to the stage that can undo its work; with
@@ -43,6 +43,11 @@ export async function main(): Promise<void> {
         if (summary && process.env.GITHUB_STEP_SUMMARY) {
           await core.summary.addRaw(summary, true).write();
         }
+      },
+      backgroundDone: (name, outcome, waitedMs) => {
+        const message = backgroundLine(name, outcome, waitedMs);
+        if (outcome.failed) core.warning(message);
+        else core.info(message);
       },
     });
     if (outcome.failure) core.setFailed(outcome.failure);

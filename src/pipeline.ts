@@ -5,7 +5,7 @@ import type { InputSource } from './inputs';
 import { assertKnownInputs } from './peers/unknown-inputs';
 import { selectStages } from './selection';
 import { STAGES } from './stages';
-import type { PipelineResults, StageEntry, StageName } from './stages/types';
+import type { BackgroundOutcome, PipelineResults, StageEntry, StageName } from './stages/types';
 
 export interface PipelineSink {
   /**
@@ -20,12 +20,27 @@ export interface PipelineSink {
   ): Promise<void>;
   /** Log grouping for a stage's work. */
   group<T>(title: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * How a stage's background work ended (logged once every stage has run); `waitedMs` is how
+   * long the step waited for it after the last stage.
+   */
+  backgroundDone(name: StageName, outcome: BackgroundOutcome, waitedMs: number): void;
 }
 
 export interface PipelineOutcome {
   results: PipelineResults;
   /** Set when a stage's verdict failed the job; later stages did not run. */
   failure?: string;
+}
+
+/** The log line for a stage's background work once it ended. */
+export function backgroundLine(
+  name: StageName,
+  outcome: BackgroundOutcome,
+  waitedMs: number,
+): string {
+  const waited = (waitedMs / 1000).toFixed(2);
+  return `${name}: ${outcome.message}; waited ${waited} s for it after the last stage`;
 }
 
 export async function runPipeline(
@@ -43,14 +58,27 @@ export async function runPipeline(
     if (entry.stage.prepare) entry.inputs = await entry.stage.prepare(entry.inputs, ctx);
   }
   const results: PipelineResults = {};
-  for (const { stage, inputs } of parsed) {
-    const started = Date.now();
-    const result = await sink.group(`${stage.name}`, () => stage.run(inputs, ctx, results));
-    const durationMs = Date.now() - started;
-    (results as Record<string, unknown>)[stage.name] = result;
-    const report = stage.report(result, inputs);
-    await sink.stageDone(stage.name, report.outputs, report.summary, durationMs);
-    if (report.failure) return { results, failure: report.failure };
+  const background: { name: StageName; done: Promise<BackgroundOutcome> }[] = [];
+  try {
+    for (const { stage, inputs } of parsed) {
+      const started = Date.now();
+      const result = await sink.group(`${stage.name}`, () => stage.run(inputs, ctx, results));
+      const durationMs = Date.now() - started;
+      (results as Record<string, unknown>)[stage.name] = result;
+      const done = stage.background?.(result);
+      if (done) background.push({ name: stage.name, done });
+      const report = stage.report(result, inputs);
+      await sink.stageDone(stage.name, report.outputs, report.summary, durationMs);
+      if (report.failure) return { results, failure: report.failure };
+    }
+    return { results };
+  } finally {
+    // Background work never fails the job (its promise resolves with how it ended), but the
+    // step must not end while it still runs.
+    for (const { name, done } of background) {
+      const waitStarted = Date.now();
+      const outcome = await done;
+      sink.backgroundDone(name, outcome, Date.now() - waitStarted);
+    }
   }
-  return { results };
 }

@@ -8,7 +8,14 @@ import {
 import type { BuildInputs, CachePlan } from '../../src/stages/build/model';
 import { buildInputs } from './helpers';
 
-const NO_CACHE: CachePlan = { kind: 'none', from: [], to: [], imageOutputs: [], reasons: [] };
+const NO_CACHE: CachePlan = {
+  kind: 'none',
+  from: [],
+  to: [],
+  imageOutputs: [],
+  exportAfter: false,
+  reasons: [],
+};
 const COMMON = ['--iidfile', '/w/iid', '--metadata-file', '/w/meta.json'];
 
 function plan(inputs: Partial<BuildInputs>, extra: Partial<BuildPlan> = {}): BuildPlan {
@@ -96,6 +103,7 @@ describe('buildxArgs', () => {
               'type=gha,scope=app-main,mode=max,ignore-error=true,compression=gzip,compression-level=1',
             ],
             imageOutputs: [],
+            exportAfter: false,
             reasons: [],
           },
         },
@@ -231,12 +239,67 @@ describe('buildxArgs', () => {
   });
 });
 
+describe('buildxArgs with the cache export after the image', () => {
+  const cache: CachePlan = {
+    kind: 'registry',
+    from: ['type=registry,ref=r/app:buildcache'],
+    to: ['type=registry,ref=r/app:buildcache,mode=max'],
+    imageOutputs: ['type=image,compression=gzip,force-compression=true'],
+    exportAfter: true,
+    reasons: [],
+  };
+  const later = plan(
+    {
+      push: true,
+      buildArgs: ['V=1'],
+      target: 'runtime',
+      pull: true,
+      secrets: [{ id: 'npm', kind: 'env', variable: 'NPM_TOKEN' }],
+      attestations: ['type=provenance,mode=min'],
+      defaultAttestation: 'type=provenance,mode=min',
+    },
+    { cache, tags: ['r/app:1'], labels: ['a=b'], annotations: ['index:c=d'] },
+  );
+
+  it('the image build reads the cache and writes none', () => {
+    const args = buildxArgs(later);
+    expect(args).toContain('--cache-from');
+    expect(args).not.toContain('--cache-to');
+    expect(args).toEqual(expect.arrayContaining(['--push', '--tag', 'r/app:1']));
+  });
+
+  it('the cache-only build keeps what shapes the steps and writes only the cache', () => {
+    expect(buildxArgs(later, 'cache-export')).toEqual([
+      'buildx',
+      'build',
+      '--progress=plain',
+      '--build-arg',
+      'V=1',
+      '--cache-from',
+      'type=registry,ref=r/app:buildcache',
+      '--cache-to',
+      'type=registry,ref=r/app:buildcache,mode=max',
+      '--output',
+      'type=cacheonly',
+      '--provenance=false',
+      '--pull',
+      '--secret',
+      'id=npm,env=NPM_TOKEN',
+      '--target',
+      'runtime',
+      '--',
+      '.',
+    ]);
+  });
+});
+
 describe('dockerBuildArgs (no buildx)', () => {
   const inline: CachePlan = {
     kind: 'inline',
     from: ['type=registry,ref=r/app:1'],
     to: ['type=inline'],
     imageOutputs: [],
+    exportAfter: false,
     reasons: [],
   };
   // prettier-ignore -- flag and value on one line read like the command

@@ -7,6 +7,7 @@ function request(overrides: Partial<CacheRequest> = {}): CacheRequest {
     cacheFrom: [],
     cacheTo: [],
     noCache: false,
+    noCacheFilters: [],
     push: false,
     load: false,
     outputs: [],
@@ -18,11 +19,12 @@ function request(overrides: Partial<CacheRequest> = {}): CacheRequest {
     cacheDir: '/runner/tmp/gantry-cache',
     ghaAvailable: false,
     exportSupport: { supported: true },
+    builderKnown: false,
     ...overrides,
   };
 }
 
-const plans: [string, Partial<CacheRequest>, Omit<CachePlan, 'reasons'>][] = [
+const plans: [string, Partial<CacheRequest>, Omit<CachePlan, 'reasons' | 'exportAfter'>][] = [
   [
     'auto with the GitHub cache service -> gha, one scope per image and branch',
     { ghaAvailable: true },
@@ -211,8 +213,51 @@ const plans: [string, Partial<CacheRequest>, Omit<CachePlan, 'reasons'>][] = [
 describe('planCache', () => {
   it.each(plans)('%s', (_name, overrides, expected) => {
     const { reasons, ...plan } = planCache(request(overrides));
-    expect(plan).toEqual(expected);
+    expect(plan).toEqual({ ...expected, exportAfter: false });
     expect(reasons.length).toBeGreaterThan(0);
+  });
+
+  // The export leaves the image's critical path only where a cache-only build afterwards is
+  // certain to hit every step and to write the same cache the build would have.
+  it.each<[string, Partial<CacheRequest>, boolean]>([
+    ['pushing, registry cache, builder known to export', { push: true, builderKnown: true }, true],
+    ['loading, local cache', { cache: 'local', load: true, builderKnown: true }, true],
+    ['pushing, gha', { ghaAvailable: true, push: true, builderKnown: true }, true],
+    ['the builder not asked (it did not answer)', { push: true }, false],
+    [
+      'a docker-driver builder (inline cache in the image)',
+      {
+        push: true,
+        builderKnown: true,
+        exportSupport: { supported: false, why: 'docker driver' },
+      },
+      false,
+    ],
+    [
+      'no-cache: the second build would rebuild',
+      { push: true, builderKnown: true, noCache: true },
+      false,
+    ],
+    [
+      'no-cache-filters: the second build would rebuild those stages',
+      { push: true, builderKnown: true, noCacheFilters: ['builder'] },
+      false,
+    ],
+    [
+      "the user's cache-to is exported as given, by the build",
+      { push: true, builderKnown: true, cacheTo: ['type=registry,ref=r/x:c'] },
+      false,
+    ],
+    [
+      "the user's outputs",
+      { cache: 'registry', push: true, builderKnown: true, outputs: ['type=image,push=true'] },
+      false,
+    ],
+    ['no image exported (neither push nor load)', { cache: 'gha', builderKnown: true }, false],
+  ])('exports after the image: %s -> %s', (_name, overrides, expected) => {
+    const plan = planCache(request(overrides));
+    expect(plan.exportAfter).toBe(expected);
+    if (expected) expect(plan.reasons.join('; ')).toMatch(/exported after the image is out/);
   });
 
   it('says why auto chose what it chose', () => {

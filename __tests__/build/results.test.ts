@@ -125,6 +125,7 @@ describe('report', () => {
       from: [],
       to: [],
       imageOutputs: [],
+      exportAfter: false,
       reasons: ['cache: auto → registry'],
     },
     call: undefined,

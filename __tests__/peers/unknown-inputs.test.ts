@@ -93,6 +93,7 @@ describe('the pipeline', () => {
   const sink = {
     stageDone: async () => undefined,
     group: <T>(_t: string, fn: () => Promise<T>) => fn(),
+    backgroundDone: () => undefined,
   };
 
   beforeEach(() => (ran.length = 0));

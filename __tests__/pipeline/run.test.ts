@@ -8,7 +8,11 @@ import { runPipeline, type PipelineSink } from '../../src/pipeline';
 import { deployStage } from '../../src/stages/deploy';
 import type { AnyStage, StageEntry, StageName } from '../../src/stages/types';
 
-const sink: PipelineSink = { stageDone: async () => undefined, group: (_title, fn) => fn() };
+const sink: PipelineSink = {
+  stageDone: async () => undefined,
+  group: (_title, fn) => fn(),
+  backgroundDone: () => undefined,
+};
 
 /** A stage that records when it ran; `prepare` can be made to fail like a bad manifest. */
 function recordingStage(name: StageName, ran: string[], prepareFails = false): StageEntry {
@@ -47,6 +51,55 @@ describe('runPipeline', () => {
     const stages = [recordingStage('meta', ran), recordingStage('build', ran)];
     await runPipeline(mapInputs({ stages: 'build,meta' }), loadContext({}), sink, stages);
     expect(ran).toEqual(['meta', 'build']);
+  });
+
+  // A stage's background work (build's cache export) runs beside the later stages, and the
+  // pipeline ends only once it has, reporting how it went even when a later stage failed the job.
+  it.each([
+    ['the later stage passes', undefined],
+    ['the later stage fails the job', 'scan gate: 1 CRITICAL'],
+  ])('waits for background work to end: %s', async (_name, failure) => {
+    const events: string[] = [];
+    let finish: () => void = () => undefined;
+    const exported = new Promise<{ message: string; failed: boolean }>((resolve) => {
+      finish = () => {
+        events.push('export ends');
+        resolve({ message: 'cache exported', failed: false });
+      };
+    });
+    const build: AnyStage = {
+      name: 'build',
+      parseInputs: () => ({}),
+      run: async () => ({}),
+      report: () => ({ outputs: {}, summary: '' }),
+      background: () => exported,
+    };
+    const scan: AnyStage = {
+      name: 'scan',
+      parseInputs: () => ({}),
+      run: async () => {
+        events.push('scan runs');
+        setTimeout(finish, 20);
+        return {};
+      },
+      report: () => ({ outputs: {}, summary: '', failure }),
+    };
+    const entries: StageEntry[] = [build, scan].map((stage) => ({
+      name: stage.name,
+      available: true,
+      load: async () => stage,
+    }));
+    const outcome = await runPipeline(
+      mapInputs({ stages: 'build,scan' }),
+      loadContext({}),
+      {
+        ...sink,
+        backgroundDone: (name, done) => events.push(`${name}: ${done.message}`),
+      },
+      entries,
+    );
+    expect(outcome.failure).toBe(failure);
+    expect(events).toEqual(['scan runs', 'export ends', 'build: cache exported']);
   });
 });
 

@@ -4,7 +4,9 @@ import { planCache } from '../../src/stages/build/cache';
 
 /**
  * The cache flags Gantry plans for the registry cache on the default branch of a push, as buildx
- * args, with the image output it pins beside them (zstd cache blobs, gzip image layers).
+ * args, with the image output it pins beside them (zstd cache blobs, gzip image layers). The
+ * bare build exports its cache itself, as build-push-action does (Gantry moves the export after
+ * the image when it knows the builder: see CachePlan.exportAfter).
  */
 export function registryCacheFlags(repository: string): {
   from: string[];
@@ -16,6 +18,7 @@ export function registryCacheFlags(repository: string): {
     cacheFrom: [],
     cacheTo: [],
     noCache: false,
+    noCacheFilters: [],
     push: true,
     load: false,
     outputs: [],
@@ -27,6 +30,7 @@ export function registryCacheFlags(repository: string): {
     cacheDir: '',
     ghaAvailable: false,
     exportSupport: { supported: true },
+    builderKnown: false,
   });
   return {
     from: plan.from.flatMap((value) => ['--cache-from', value]),

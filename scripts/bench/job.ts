@@ -33,6 +33,11 @@ interface Run {
   /** The Go compile (`RUN go build`) and the cache export, as BuildKit timed them. */
   compileMs: number;
   exportMs: number;
+  /**
+   * Gantry's cache export after the image runs beside scan and deploy: what the step waited
+   * for it after the last stage (0 for the bare build, whose export is inside the build).
+   */
+  exportWaitMs: number;
   /** Waiting for the cluster to roll the pods out (`rollout status`): the cluster's time. */
   rolloutWaitMs: number;
   kubectl?: number;
@@ -67,11 +72,17 @@ function gantryRun(result: ActionResult, what: string): Run {
   const calls = /kubectl: (\d+) invocation\(s\), ([\d.]+) s waiting for rollouts/.exec(
     result.stdout,
   );
+  // With the export after the image, its time is in the background line, not BuildKit's log.
+  const later =
+    /^build: cache exported after the image[^:]*: ([\d.]+) s .*; waited ([\d.]+) s/m.exec(
+      result.stdout,
+    );
   return {
     wallMs: result.durationMs,
     stages,
     compileMs: vertexMs(result.stdout, COMPILE),
-    exportMs: vertexMs(result.stdout, EXPORT),
+    exportMs: later ? Number(later[1]) * 1000 : vertexMs(result.stdout, EXPORT),
+    exportWaitMs: later ? Number(later[2]) * 1000 : 0,
     rolloutWaitMs: calls ? Number(calls[2]) * 1000 : 0,
     kubectl: calls ? Number(calls[1]) : undefined,
   };
@@ -206,6 +217,7 @@ async function main(): Promise<number> {
       stages: { meta: 0, build: build.ms, scan: scan.ms, deploy: deployMs },
       compileMs: vertexMs(build.stderr, COMPILE),
       exportMs: vertexMs(build.stderr, EXPORT),
+      exportWaitMs: 0,
       rolloutWaitMs: rollout.ms,
     };
   };
@@ -299,12 +311,25 @@ async function main(): Promise<number> {
   }
   const change = results.gantry['warm, one line changed'];
   const exportMs = med(change, (r) => r.exportMs);
-  const outsideAndWait = med(change, (r) => r.wallMs - r.compileMs - r.rolloutWaitMs);
+  // What the export adds to the job were pods ready at once (kwok): the part of it that scan
+  // and deploy without the rollout wait do not cover, or what the step waited for it at the end.
+  const exportAdds = med(change, (r) =>
+    r.exportWaitMs > 0 || r.exportMs === 0
+      ? r.exportWaitMs
+      : Math.max(0, r.exportMs - (r.stages.scan + r.stages.deploy - r.rolloutWaitMs)),
+  );
+  const outsideAndWait = med(
+    change,
+    (r) => r.wallMs - r.compileMs - r.rolloutWaitMs - r.exportWaitMs,
+  );
+  const outsideKwok = outsideAndWait + exportAdds;
   console.log(
     `\nOne line changed: the job outside the compile took ${seconds(outside['warm, one line changed'])}, ` +
-      `of which the real node's rollout wait is the cluster's; outside the compile and that wait ${seconds(outsideAndWait)} ` +
-      `(budget ${seconds(OUTSIDE_COMPILE_BUDGET_MS)}, set on kwok nodes whose pods are ready at once: ${outsideAndWait <= OUTSIDE_COMPILE_BUDGET_MS ? 'met' : 'NOT met'}); ` +
-      `the cache export ${seconds(exportMs)} (budget ${seconds(EXPORT_BUDGET_MS)}: ${exportMs <= EXPORT_BUDGET_MS ? 'met' : 'NOT met'}).`,
+      `of which the real node's rollout wait is the cluster's; outside the compile and that wait, with the export's share ` +
+      `as it would be were pods ready at once, ${seconds(outsideKwok)} ` +
+      `(budget ${seconds(OUTSIDE_COMPILE_BUDGET_MS)}, set on kwok nodes whose pods are ready at once: ${outsideKwok <= OUTSIDE_COMPILE_BUDGET_MS ? 'met' : 'NOT met'}); ` +
+      `the cache export ran ${seconds(exportMs)} beside scan and deploy and adds ${seconds(exportAdds)} to the job ` +
+      `(budget ${seconds(EXPORT_BUDGET_MS)}: ${exportAdds <= EXPORT_BUDGET_MS ? 'met' : 'NOT met'}).`,
   );
   return 0;
 }

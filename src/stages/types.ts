@@ -30,6 +30,13 @@ export interface StageReport {
   failure?: string;
 }
 
+/** How work a stage left running beside the later stages ended (a cache export, say). */
+export interface BackgroundOutcome {
+  message: string;
+  /** Worth a warning: the work failed, though the stage's own result stands. */
+  failed: boolean;
+}
+
 export interface Stage<Inputs, Result> {
   name: StageName;
   /** Parse and validate this stage's inputs. Throws InputError; must not touch the world. */
@@ -42,6 +49,11 @@ export interface Stage<Inputs, Result> {
   prepare?(inputs: Inputs, ctx: Context): Promise<Inputs>;
   run(inputs: Inputs, ctx: Context, previous: PipelineResults): Promise<Result>;
   report(result: Result, inputs: Inputs): StageReport;
+  /**
+   * Work the run left going beside the later stages; the pipeline waits for it before the step
+   * ends (whatever the later stages did) and logs how it ended.
+   */
+  background?(result: Result): Promise<BackgroundOutcome> | undefined;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a heterogeneous registry

@@ -44,36 +44,53 @@ function writesFilesOnly(outputs: string[]): boolean {
   );
 }
 
-export function buildxArgs(plan: BuildPlan): string[] {
+/**
+ * `image`: the build itself. `cache-export`: the same definition again as a cache-only build
+ * that writes the planned cache after the image is out (CachePlan.exportAfter): every step hits
+ * the builder's own cache, so it only compresses and uploads cache blobs. It keeps what shapes
+ * the steps (args, contexts, secrets, platforms, pull, target, network) and drops what shapes
+ * only the image (tags, labels, annotations, attestations, push/load, metadata files).
+ */
+export function buildxArgs(plan: BuildPlan, purpose: 'image' | 'cache-export' = 'image'): string[] {
   const { inputs } = plan;
+  const image = purpose === 'image';
   const args = ['buildx', 'build', '--progress=plain'];
   if (inputs.builder) args.push('--builder', inputs.builder);
   args.push(...repeat('--add-host', inputs.addHosts));
   if (inputs.allow.length > 0) args.push('--allow', inputs.allow.join(','));
-  args.push(...repeat('--annotation', plan.annotations));
-  const attestations = plan.withoutDefaultAttestation
-    ? inputs.attestations.filter((attest) => attest !== inputs.defaultAttestation)
-    : inputs.attestations;
-  args.push(...repeat('--attest', attestations));
+  if (image) {
+    args.push(...repeat('--annotation', plan.annotations));
+    const attestations = plan.withoutDefaultAttestation
+      ? inputs.attestations.filter((attest) => attest !== inputs.defaultAttestation)
+      : inputs.attestations;
+    args.push(...repeat('--attest', attestations));
+  }
   args.push(...repeat('--build-arg', inputs.buildArgs));
   args.push(...repeat('--build-context', inputs.buildContexts));
   args.push(...repeat('--cache-from', plan.cache.from));
-  args.push(...repeat('--cache-to', plan.cache.to));
-  if (inputs.call) args.push('--call', inputs.call);
+  if (!image || !plan.cache.exportAfter) args.push(...repeat('--cache-to', plan.cache.to));
+  if (image && inputs.call) args.push('--call', inputs.call);
   if (inputs.cgroupParent) args.push('--cgroup-parent', inputs.cgroupParent);
   if (inputs.file) args.push('--file', inputs.file);
-  if (!writesFilesOnly(inputs.outputs)) args.push('--iidfile', plan.iidFile);
-  args.push(...repeat('--label', plan.labels));
-  if (inputs.load) args.push('--load');
-  args.push('--metadata-file', plan.metadataFile);
+  if (image) {
+    if (!writesFilesOnly(inputs.outputs)) args.push('--iidfile', plan.iidFile);
+    args.push(...repeat('--label', plan.labels));
+    if (inputs.load) args.push('--load');
+    args.push('--metadata-file', plan.metadataFile);
+  }
   if (inputs.network) args.push('--network', inputs.network);
   if (inputs.noCache) args.push('--no-cache');
   args.push(...repeat('--no-cache-filter', inputs.noCacheFilters));
-  args.push(...repeat('--output', inputs.outputs));
-  args.push(...repeat('--output', plan.cache.imageOutputs));
+  if (image) {
+    args.push(...repeat('--output', inputs.outputs));
+    args.push(...repeat('--output', plan.cache.imageOutputs));
+  } else {
+    args.push('--output', 'type=cacheonly');
+  }
   if (inputs.platforms.length > 0) args.push('--platform', inputs.platforms.join(','));
+  if (!image) args.push('--provenance=false');
   if (inputs.pull) args.push('--pull');
-  if (inputs.push) args.push('--push');
+  if (image && inputs.push) args.push('--push');
   const secrets = inputs.gitAuth ? [...inputs.secrets, inputs.gitAuth] : inputs.secrets;
   args.push(
     ...repeat(
@@ -83,7 +100,7 @@ export function buildxArgs(plan: BuildPlan): string[] {
   );
   if (inputs.shmSize) args.push('--shm-size', inputs.shmSize);
   args.push(...repeat('--ssh', inputs.ssh));
-  args.push(...repeat('--tag', plan.tags));
+  if (image) args.push(...repeat('--tag', plan.tags));
   if (inputs.target) args.push('--target', inputs.target);
   args.push(...repeat('--ulimit', inputs.ulimit));
   // `--` ends the flags: a context that starts with `-` is still read as the context.

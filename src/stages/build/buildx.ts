@@ -27,6 +27,26 @@ export async function inspectBuilder(builder: string, cwd: string): Promise<Buil
   return parseBuildxInspect(result.stdout);
 }
 
+const probes = new Map<string, Promise<BuilderInfo | undefined>>();
+
+/**
+ * `buildx inspect`, asked once per builder and early (the stage's prepare starts it, beside the
+ * other stages' checks), so the build need not fail first to learn what the builder can do.
+ * Undefined when it does not answer: the build then finds out by trying, as before.
+ */
+export function probeBuilder(builder: string, cwd: string): Promise<BuilderInfo | undefined> {
+  const key = `${cwd}\0${builder}`;
+  let probe = probes.get(key);
+  if (!probe) {
+    probe = inspectBuilder(builder, cwd).then(
+      (info) => (info.driver ? info : undefined),
+      () => undefined,
+    );
+    probes.set(key, probe);
+  }
+  return probe;
+}
+
 /** The docker CLI's own version (the fallback's abilities depend on it). */
 export async function dockerCliVersion(cwd: string): Promise<string> {
   const cli = await run('docker', ['version', '--format', '{{.Client.Version}}'], {
@@ -39,15 +59,23 @@ export async function dockerCliVersion(cwd: string): Promise<string> {
   return version;
 }
 
-/** A private temporary directory for secret values, metadata and the image ID; removed after. */
-export async function withWorkDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+/**
+ * A private temporary directory for secret values, metadata and the image ID; removed after,
+ * or once the work `fn` hands to `keepUntil` is done (a later build reading the secret files).
+ */
+export async function withWorkDir<T>(
+  fn: (dir: string, keepUntil: (work: Promise<unknown>) => void) => Promise<T>,
+): Promise<T> {
   const parent = process.env.RUNNER_TEMP || os.tmpdir();
   const dir = fs.mkdtempSync(path.join(parent, 'gantry-build-'));
   fs.chmodSync(dir, 0o700);
+  const remove = () => fs.rmSync(dir, { recursive: true, force: true });
+  let kept: Promise<unknown> | undefined;
   try {
-    return await fn(dir);
+    return await fn(dir, (work) => (kept = work));
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    if (kept) void kept.finally(remove);
+    else remove();
   }
 }
 
@@ -69,6 +97,14 @@ export async function runBuild(
 ): Promise<string> {
   const result = await run('docker', args, { cwd: options.cwd, env: options.env, stream: true });
   return `${result.stderr}\n${result.stdout}`;
+}
+
+/** A build whose log is kept, not streamed (one beside other stages' logs): its result. */
+export async function runQuietBuild(
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv },
+): Promise<RunResult> {
+  return run('docker', args, { ...options, allowFailure: true });
 }
 
 /** A `--call` evaluation (check, outline, targets): its exit code is the verdict, not a crash. */

@@ -1,4 +1,5 @@
 // What the build stage hands to scan and deploy, and the typed inputs it parsed.
+import type { BackgroundOutcome } from '../types';
 import type { BuildEnvSettings } from './build-env';
 import type { CheckFinding } from './checks';
 
@@ -28,6 +29,8 @@ export interface BuildResult {
   warnings: CheckFinding[];
   /** Whether the job summary gets the build section (DOCKER_BUILD_SUMMARY). */
   summary: boolean;
+  /** The cache export still running beside the later stages (CachePlan.exportAfter). */
+  cacheExport?: Promise<BackgroundOutcome>;
 }
 
 export type BuilderKind = 'buildx' | 'docker-buildkit' | 'docker-legacy';
@@ -55,6 +58,11 @@ export interface CachePlan {
    * the cache blobs are zstd (see gzipPinnedOutputs); empty otherwise.
    */
   imageOutputs: string[];
+  /**
+   * The `to` values are exported by a cache-only build after the image is out (beside scan and
+   * deploy), not by the image's build; see exportsAfterImage.
+   */
+  exportAfter: boolean;
   /** Why the plan is what it is, one line per decision, for the log and summary. */
   reasons: string[];
 }

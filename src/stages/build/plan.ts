@@ -4,6 +4,7 @@
 // answers. Pure: the runner (run.ts) diagnoses a failure and picks the next attempt here.
 import * as path from 'path';
 import type { BuildPlan } from './argv';
+import { canAttest, canExportCache, type BuilderInfo } from './builder-info';
 import { cacheBranches, cacheExportType, planCache } from './cache';
 import type { BuildInputs, CachePlan, SecretSource } from './model';
 import type { ImageNaming } from './naming';
@@ -34,6 +35,8 @@ export interface PlanFacts {
   defaultBranch: string | undefined;
   /** The GitHub Actions cache service is reachable. */
   ghaAvailable: boolean;
+  /** What `buildx inspect` said of the builder, asked beside the earlier stages (if it answered). */
+  builder?: BuilderInfo;
 }
 
 export function cachePlanFor(
@@ -47,6 +50,7 @@ export function cachePlanFor(
     cacheFrom: inputs.cacheFrom,
     cacheTo: inputs.cacheTo,
     noCache: inputs.noCache,
+    noCacheFilters: inputs.noCacheFilters,
     push: inputs.push,
     load: inputs.load,
     outputs: inputs.outputs,
@@ -57,6 +61,7 @@ export function cachePlanFor(
     cacheDir: path.resolve(facts.workspace, inputs.cacheDir),
     ghaAvailable: facts.ghaAvailable,
     exportSupport,
+    builderKnown: facts.builder !== undefined,
   });
 }
 
@@ -117,10 +122,12 @@ export interface Attempt {
 }
 
 /**
- * buildx first, without asking: on a normal machine that saves a round trip per build. Only a
- * failure asks why (the runner's diagnosis): no buildx at all, or a docker-driver builder that
- * cannot export the planned cache or take the default provenance attestation (buildx refuses
- * those before building anything): Gantry's defaults give way there, what a user asked for not.
+ * buildx first. The builder is asked beside the earlier stages (off the critical path); when it
+ * answered, the first attempt already fits it (a docker-driver builder gets inline cache and no
+ * default provenance). Otherwise a failure asks why (the runner's diagnosis): no buildx at all,
+ * or a docker-driver builder that cannot export the planned cache or take the default provenance
+ * attestation (buildx refuses those before building anything): Gantry's defaults give way there,
+ * what a user asked for not.
  */
 export function buildAttempts(
   inputs: BuildInputs,
@@ -133,8 +140,8 @@ export function buildAttempts(
       kind: 'buildx',
       title: 'docker buildx build',
       answers: (diagnosis) => diagnosis === undefined,
-      cache: () => cacheFor({ supported: true }),
-      withDefaultAttestation: () => true,
+      cache: () => cacheFor(facts.builder ? canExportCache(facts.builder) : { supported: true }),
+      withDefaultAttestation: () => (facts.builder ? canAttest(facts.builder) : true),
     },
     {
       kind: 'buildx',

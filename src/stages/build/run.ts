@@ -4,7 +4,8 @@
 import * as core from '@actions/core';
 import type { Context } from '../../context';
 import { CommandError, shortenCommand, tail } from '../../lib/exec';
-import type { PipelineResults } from '../types';
+import { errorMessage } from '../../lib/errors';
+import type { BackgroundOutcome, PipelineResults } from '../types';
 import { buildxArgs, dockerBuildArgs, type BuildPlan } from './argv';
 import { canAttest, canExportCache } from './builder-info';
 import {
@@ -13,10 +14,12 @@ import {
   dockerPush,
   engineImageSize,
   inspectBuilder,
+  probeBuilder,
   readIfExists,
   registryImageSize,
   runBuild,
   runCall,
+  runQuietBuild,
   tagDigest,
   withWorkDir,
   writeSecretFiles,
@@ -220,15 +223,58 @@ interface AttemptContext {
   previous: PipelineResults;
 }
 
+/**
+ * The cache export the plan moved after the image (CachePlan.exportAfter): a cache-only build of
+ * the same definition, its log kept for a failure. It resolves with how it went, never throws:
+ * the image is out already, and a lost cache export costs only the next build's hits.
+ */
+async function exportCacheAfter(
+  plan: BuildPlan,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): Promise<BackgroundOutcome> {
+  const started = Date.now();
+  const where = plan.cache.to.join(' ');
+  try {
+    const result = await runQuietBuild(buildxArgs(plan, 'cache-export'), { cwd, env });
+    const seconds = ((Date.now() - started) / 1000).toFixed(2);
+    if (result.exitCode === 0) {
+      return {
+        failed: false,
+        message: `cache exported after the image, beside the later stages: ${seconds} s (${where})`,
+      };
+    }
+    const output = `${result.stderr}\n${result.stdout}`;
+    return {
+      failed: true,
+      message:
+        `the cache export after the image failed after ${seconds} s (the image stands; the next ` +
+        `build may miss the cache): ${buildkitReason(output) ?? tail(output, 10)}`,
+    };
+  } catch (err) {
+    return {
+      failed: true,
+      message: `the cache export after the image failed: ${errorMessage(err)}`,
+    };
+  }
+}
+
 /** Runs the plan's attempts in order, each after the failure it answers, until one succeeds. */
 async function runAttempts(
   attempts: Attempt[],
   { inputs, naming, cwd, env, previous }: AttemptContext,
   dir: string,
-): Promise<{ built: Built; cache: CachePlan }> {
+  keepUntil: (work: Promise<unknown>) => void,
+): Promise<{ built: Built; cache: CachePlan; cacheExport?: Promise<BackgroundOutcome> }> {
   let index = 0;
   let cache = attempts[0].cache(undefined);
-  let withDefaultAttestation = true;
+  let withDefaultAttestation = attempts[0].withDefaultAttestation(undefined);
+  if (!withDefaultAttestation && inputs.defaultAttestation) {
+    core.info(
+      `No default provenance attestation: the builder "${inputs.builder || 'default'}" takes ` +
+        'no attestations (docker driver).',
+    );
+  }
   for (;;) {
     const attempt = attempts[index];
     core.info(`Cache plan: ${cache.reasons.join('; ')}`);
@@ -239,7 +285,11 @@ async function runAttempts(
     const plan = buildPlan(inputs, naming, cache, secrets, dir, withDefaultAttestation);
     writeSecretFiles(secrets, plan.secretValueFiles);
     try {
-      return { built: await runAttempt(attempt, plan, cwd, env, previous), cache };
+      const built = await runAttempt(attempt, plan, cwd, env, previous);
+      if (attempt.kind !== 'buildx' || built.call || !cache.exportAfter) return { built, cache };
+      const cacheExport = exportCacheAfter(plan, cwd, env);
+      keepUntil(cacheExport);
+      return { built, cache, cacheExport };
     } catch (err) {
       if (!(err instanceof CommandError)) throw err;
       const diagnosis = await diagnose(inputs, cwd);
@@ -298,11 +348,12 @@ export async function runBuildStage(
     headRef: ctx.headRef,
     defaultBranch: ctx.defaultBranch,
     ghaAvailable: ghaCacheAvailable(env),
+    builder: await probeBuilder(inputs.builder, cwd),
   });
 
   const started = Date.now();
-  const { built, cache } = await withWorkDir((dir) =>
-    runAttempts(attempts, { inputs, naming, cwd, env, previous }, dir),
+  const { built, cache, cacheExport } = await withWorkDir((dir, keepUntil) =>
+    runAttempts(attempts, { inputs, naming, cwd, env, previous }, dir, keepUntil),
   );
   const durationMs = Date.now() - started;
 
@@ -327,6 +378,7 @@ export async function runBuildStage(
     call: built.call,
     warnings,
     summary: inputs.env.summary,
+    cacheExport,
   };
   core.info(`Image: ${result.image || '(not pushed)'}`);
   core.info(`Digest: ${result.digest || '(none)'}`);
