@@ -269,10 +269,18 @@ async function runAttempts(
   let index = 0;
   let cache = attempts[0].cache(undefined);
   let withDefaultAttestation = attempts[0].withDefaultAttestation(undefined);
+  // The builder, asked up front, is a docker-driver one: say what Gantry's defaults gave way to.
+  const builder = `"${inputs.builder || 'default'}"`;
+  if (cache.kind === 'inline' && inputs.cache !== 'inline') {
+    core.warning(
+      `Inline cache instead of ${inputs.cache === 'auto' ? 'the planned cache' : inputs.cache}: the builder ` +
+        `${builder} uses the docker driver, which exports no other cache (a docker-container ` +
+        'builder, e.g. from docker/setup-buildx-action, does).',
+    );
+  }
   if (!withDefaultAttestation && inputs.defaultAttestation) {
     core.info(
-      `No default provenance attestation: the builder "${inputs.builder || 'default'}" takes ` +
-        'no attestations (docker driver).',
+      `No default provenance attestation: the builder ${builder} takes no attestations (docker driver).`,
     );
   }
   for (;;) {
