@@ -20,6 +20,7 @@ function request(overrides: Partial<CacheRequest> = {}): CacheRequest {
     ghaAvailable: false,
     exportSupport: { supported: true },
     builderKnown: false,
+    localContext: true,
     ...overrides,
   };
 }
@@ -224,6 +225,11 @@ describe('planCache', () => {
     ['loading, local cache', { cache: 'local', load: true, builderKnown: true }, true],
     ['pushing, gha', { ghaAvailable: true, push: true, builderKnown: true }, true],
     ['the builder not asked (it did not answer)', { push: true }, false],
+    [
+      'a Git or URL context (it could move on before a second build)',
+      { push: true, builderKnown: true, localContext: false },
+      false,
+    ],
     [
       'a docker-driver builder (inline cache in the image)',
       {

@@ -30,6 +30,53 @@ function previous(attempts: ReturnType<typeof attemptsFor>, withDefaultAttestati
 }
 
 describe('buildAttempts', () => {
+  // The builder asked up front (buildx inspect during prepare) shapes the first attempt.
+  it.each<
+    [
+      string,
+      { driver: string } | undefined,
+      Partial<Parameters<typeof buildInputs>[0]>,
+      string,
+      boolean,
+      boolean,
+    ]
+  >([
+    ['not asked', undefined, {}, 'registry', false, true],
+    ['docker-container', { driver: 'docker-container' }, {}, 'registry', true, true],
+    [
+      'docker driver: inline, no default provenance',
+      { driver: 'docker' },
+      {},
+      'inline',
+      false,
+      false,
+    ],
+    [
+      'docker-container, Git context: exported by the build itself',
+      { driver: 'docker-container' },
+      { context: 'https://github.com/acme/app.git#main' },
+      'registry',
+      false,
+      true,
+    ],
+    [
+      'docker-container, a named Git context',
+      { driver: 'docker-container' },
+      { buildContexts: ['lib=https://github.com/acme/lib.git'] },
+      'registry',
+      false,
+      true,
+    ],
+  ])('first attempt, builder %s', (_what, builder, inputs, kind, exportAfter, attest) => {
+    const [first] = buildAttempts(
+      buildInputs({ push: true, cache: 'auto', defaultAttestation: DEFAULT_PROVENANCE, ...inputs }),
+      NAMING,
+      { ...FACTS, builder: builder && { name: 'b', ...builder } },
+    );
+    expect(first.cache(undefined)).toMatchObject({ kind, exportAfter });
+    expect(first.withDefaultAttestation(undefined)).toBe(attest);
+  });
+
   it('starts with buildx and the planned cache', () => {
     const [first] = attemptsFor('auto');
     expect(first.kind).toBe('buildx');

@@ -31,6 +31,7 @@ export function registryCacheFlags(repository: string): {
     ghaAvailable: false,
     exportSupport: { supported: true },
     builderKnown: false,
+    localContext: true,
   });
   return {
     from: plan.from.flatMap((value) => ['--cache-from', value]),

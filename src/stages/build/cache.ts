@@ -36,6 +36,11 @@ export interface CacheRequest {
    * need inline cache in the image itself, decided before the build).
    */
   builderKnown: boolean;
+  /**
+   * The context is a directory here (not a Git repository, URL or stdin): a second build reads
+   * the same files, where a branch or URL could have moved on in between.
+   */
+  localContext: boolean;
 }
 
 /** Slug safe in a gha scope, a directory name and a registry tag. */
@@ -263,11 +268,13 @@ export function planCache(request: CacheRequest): CachePlan {
  * and spends its time compressing and uploading cache blobs (a changed compile layer: ~1 s)
  * while scan and deploy run. Only for Gantry's own plan written beside Gantry's own image
  * exporters, on a builder known to export, and only when that second build cannot rebuild
- * anything (no-cache or no-cache-filters would run the steps again).
+ * anything (no-cache or no-cache-filters would run the steps again; a Git or URL context could
+ * have moved on).
  */
 function exportsAfterImage(request: CacheRequest, imageOutputs: string[]): boolean {
   return (
     request.builderKnown &&
+    request.localContext &&
     request.exportSupport.supported &&
     imageOutputs.length > 0 &&
     !request.noCache &&

@@ -6,6 +6,7 @@ import * as path from 'path';
 import type { BuildPlan } from './argv';
 import { canAttest, canExportCache, type BuilderInfo } from './builder-info';
 import { cacheBranches, cacheExportType, planCache } from './cache';
+import { isRemoteContext } from './inputs';
 import type { BuildInputs, CachePlan, SecretSource } from './model';
 import type { ImageNaming } from './naming';
 import { imageName } from './refs';
@@ -62,7 +63,15 @@ export function cachePlanFor(
     ghaAvailable: facts.ghaAvailable,
     exportSupport,
     builderKnown: facts.builder !== undefined,
+    localContext: [inputs.context, ...inputs.buildContexts.map(namedContextSource)].every(
+      (source) => !isRemoteContext(source) && !source.startsWith('docker-image://'),
+    ),
   });
+}
+
+/** `name=source` of a `build-contexts` line: the source. */
+function namedContextSource(line: string): string {
+  return line.slice(line.indexOf('=') + 1);
 }
 
 /** Where each value secret's file goes in the work directory (the runner writes them). */
