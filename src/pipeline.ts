@@ -60,7 +60,7 @@ export async function runPipeline(
   const results: PipelineResults = {};
   const background: { name: StageName; done: Promise<BackgroundOutcome> }[] = [];
   try {
-    for (const { stage, inputs } of parsed) {
+    for (const [index, { stage, inputs }] of parsed.entries()) {
       const started = Date.now();
       const result = await sink.group(`${stage.name}`, () => stage.run(inputs, ctx, results));
       const durationMs = Date.now() - started;
@@ -70,6 +70,9 @@ export async function runPipeline(
       const report = stage.report(result, inputs);
       await sink.stageDone(stage.name, report.outputs, report.summary, durationMs);
       if (report.failure) return { results, failure: report.failure };
+      for (const later of parsed.slice(index + 1)) {
+        if (later.stage.ahead) later.inputs = later.stage.ahead(later.inputs, ctx, results);
+      }
     }
     return { results };
   } finally {

@@ -53,6 +53,56 @@ describe('runPipeline', () => {
     expect(ran).toEqual(['meta', 'build']);
   });
 
+  // A later stage may start read-only work once what it needs is there (deploy's dry run once
+  // the build's digest is known): it is called after each earlier stage that passed, with the
+  // results so far, and its run gets the inputs it returned.
+  it('calls a later stage ahead after each earlier stage, until one fails the job', async () => {
+    const calls: string[] = [];
+    const stage = (name: StageName, failure?: string): AnyStage => ({
+      name,
+      parseInputs: () => ({ seen: [] as string[] }),
+      ahead: (inputs: { seen: string[] }, _ctx, results) => {
+        calls.push(`${name} ahead after ${Object.keys(results).join('+')}`);
+        return { seen: [...inputs.seen, ...Object.keys(results)] };
+      },
+      run: async (inputs: { seen: string[] }) => {
+        calls.push(`${name} runs, saw ${inputs.seen.join(',') || 'nothing'}`);
+        return {};
+      },
+      report: () => ({ outputs: {}, summary: '', failure }),
+    });
+    const entries = (stages: AnyStage[]): StageEntry[] =>
+      stages.map((s) => ({ name: s.name, available: true, load: async () => s }));
+    await runPipeline(
+      mapInputs({ stages: 'build,scan,deploy' }),
+      loadContext({}),
+      sink,
+      entries([stage('build'), stage('scan'), stage('deploy')]),
+    );
+    expect(calls).toEqual([
+      'build runs, saw nothing',
+      'scan ahead after build',
+      'deploy ahead after build',
+      'scan runs, saw build',
+      'deploy ahead after build+scan',
+      'deploy runs, saw build,build,scan',
+    ]);
+
+    calls.length = 0;
+    await runPipeline(
+      mapInputs({ stages: 'build,scan,deploy' }),
+      loadContext({}),
+      sink,
+      entries([stage('build'), stage('scan', 'scan gate: 1 CRITICAL'), stage('deploy')]),
+    );
+    expect(calls).toEqual([
+      'build runs, saw nothing',
+      'scan ahead after build',
+      'deploy ahead after build',
+      'scan runs, saw build',
+    ]);
+  });
+
   // A stage's background work (build's cache export) runs beside the later stages, and the
   // pipeline ends only once it has, reporting how it went even when a later stage failed the job.
   it.each([

@@ -47,6 +47,13 @@ export interface Stage<Inputs, Result> {
    * there still changes nothing. Returns the inputs with what it read.
    */
   prepare?(inputs: Inputs, ctx: Context): Promise<Inputs>;
+  /**
+   * Called after each earlier stage, with the results so far: read-only work this stage can
+   * start before its turn once what it needs is there (deploy's server dry run once the build's
+   * digest is known, beside the scan). Returns the inputs carrying it; `run` checks that what
+   * was started still fits and otherwise does the work itself.
+   */
+  ahead?(inputs: Inputs, ctx: Context, results: PipelineResults): Inputs;
   run(inputs: Inputs, ctx: Context, previous: PipelineResults): Promise<Result>;
   report(result: Result, inputs: Inputs): StageReport;
   /**

@@ -23,37 +23,40 @@ afterAll(() => {
   kubectl(['delete', 'namespace', namespace, '--wait=false']);
 });
 
-it('deploys the image the build stage pushed, pinned by digest', async () => {
-  expect(kubectl(['create', 'namespace', namespace]).status).toBe(0);
-  const image = `${env.REGISTRY}/e2e/greeter-deploy-${process.pid}`;
+/** The build fixture with a Deployment of `image` (and any other objects) under k8s/. */
+function workspace(image: string, others: object[] = []): string {
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'gantry-pipeline-'));
   fs.cpSync(path.join(REPO_ROOT, 'test', 'fixtures', 'build'), cwd, { recursive: true });
   fs.mkdirSync(path.join(cwd, 'k8s'));
+  const deployment = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'greeter' },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: { app: 'greeter' } },
+      template: {
+        metadata: { labels: { app: 'greeter' } },
+        spec: { containers: [{ name: 'greeter', image: `${image}:latest` }] },
+      },
+    },
+  };
   fs.writeFileSync(
     path.join(cwd, 'k8s', 'greeter.yaml'),
-    stringify({
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'greeter' },
-      spec: {
-        replicas: 2,
-        selector: { matchLabels: { app: 'greeter' } },
-        template: {
-          metadata: { labels: { app: 'greeter' } },
-          spec: { containers: [{ name: 'greeter', image: `${image}:latest` }] },
-        },
-      },
-    }),
+    [deployment, ...others].map((object) => stringify(object)).join('---\n'),
   );
+  return cwd;
+}
 
-  const result = await runAction({
+const pipeline = (image: string, cwd: string, into = namespace) =>
+  runAction({
     inputs: {
       stages: 'meta,build,deploy',
       images: image,
       tags: 'type=semver,pattern={{version}}',
       push: 'true',
       manifests: 'k8s',
-      namespace,
+      namespace: into,
       'rollout-timeout': '60s',
     },
     event: 'push-tag',
@@ -61,6 +64,11 @@ it('deploys the image the build stage pushed, pinned by digest', async () => {
     cwd,
     timeoutMs: 8 * 60_000,
   });
+
+it('deploys the image the build stage pushed, pinned by digest', async () => {
+  expect(kubectl(['create', 'namespace', namespace]).status).toBe(0);
+  const image = `${env.REGISTRY}/e2e/greeter-deploy-${process.pid}`;
+  const result = await pipeline(image, workspace(image));
   if (result.exitCode !== 0) {
     throw new Error(
       `the action failed: ${result.errors.join('; ')}\n${result.stdout.slice(-4000)}`,
@@ -77,4 +85,33 @@ it('deploys the image the build stage pushed, pinned by digest', async () => {
   );
   expect(live.spec.template.spec.containers[0].image).toBe(pinned);
   expect(live.status.readyReplicas).toBe(2);
+  // The server's dry run of the pinned batch started once the digest was known.
+  expect(result.stdout).toContain(
+    "server dry run: started as soon as the build's digest was known",
+  );
+});
+
+// The dry run started after the build refuses the batch: the deploy asks the server again
+// (a failure then might have been an outage) and, refused again, applies nothing.
+it('applies nothing when the server refuses the pinned batch in its dry run', async () => {
+  const image = `${env.REGISTRY}/e2e/greeter-refused-${process.pid}`;
+  const refusedNamespace = `${namespace}-refused`;
+  expect(kubectl(['create', 'namespace', refusedNamespace]).status).toBe(0);
+  try {
+    const badService = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'bad-port' },
+      spec: { selector: { app: 'greeter' }, ports: [{ port: 99999 }] },
+    };
+    const result = await pipeline(image, workspace(image, [badService]), refusedNamespace);
+    expect(result.exitCode).toBe(1);
+    expect(result.errors.join('\n')).toMatch(
+      /refused the manifests in a dry run \(kubectl apply --dry-run=server\); nothing was applied:\n[^]*bad-port[^]*99999/,
+    );
+    const names = kubectl(['get', 'deployment,service', '-n', refusedNamespace, '-o', 'name']);
+    expect(names.stdout).toBe('');
+  } finally {
+    kubectl(['delete', 'namespace', refusedNamespace, '--wait=false']);
+  }
 });

@@ -18,7 +18,7 @@ import { GitHubDeployment } from './github-deployment';
 import { parseDeployInputs } from './inputs';
 import { Kubectl } from './kubectl';
 import { liveKey, namespaceOf, type LiveObjects } from './live';
-import { loadManifests } from './manifests';
+import { loadManifests, type LoadedManifests } from './manifests';
 import type { DeployInputs, DeployResult, KubeObject } from './model';
 import { pinImageDigests } from './pinning';
 import { addImagePullSecrets } from './pull-secrets';
@@ -38,7 +38,34 @@ function provenanceOf(ctx: Context): Provenance {
   };
 }
 
-/** Manifests as they will be applied: images pinned, pull secrets added, provenance noted. */
+/** The objects to apply: images pinned, pull secrets added, provenance noted. */
+function finalObjects(
+  loaded: LoadedManifests,
+  inputs: DeployInputs,
+  ctx: Context,
+  images: string[],
+): { objects: KubeObject[]; pinned: ReturnType<typeof pinImageDigests> } {
+  const pinned = pinImageDigests(
+    loaded.manifests.map((m) => m.object),
+    images,
+  );
+  let objects = addImagePullSecrets(pinned.objects, inputs.imagePullSecrets);
+  if (inputs.annotateResources) {
+    objects = annotateResources(objects, provenanceOf(ctx));
+  }
+  return { objects, pinned };
+}
+
+/** The images the manifests are pinned to: `images`, else the build's digest-pinned image. */
+function imagesToPin(inputs: DeployInputs, previous: PipelineResults): string[] {
+  return inputs.images.length > 0
+    ? inputs.images
+    : previous.build?.image
+      ? [previous.build.image]
+      : [];
+}
+
+/** Manifests as they will be applied, saying what was pinned. */
 async function prepareManifests(
   inputs: DeployInputs,
   ctx: Context,
@@ -49,10 +76,7 @@ async function prepareManifests(
   core.info(
     `loaded ${loaded.manifests.length} object(s) from ${new Set(loaded.manifests.map((m) => m.file)).size} file(s)`,
   );
-  const pinned = pinImageDigests(
-    loaded.manifests.map((m) => m.object),
-    images,
-  );
+  const { objects, pinned } = finalObjects(loaded, inputs, ctx, images);
   if (images.length === 0) {
     core.info(
       'no images to pin (no deploy-images, no build): manifests keep their image references',
@@ -62,11 +86,35 @@ async function prepareManifests(
     core.info(`pinned ${pin.workload} container ${pin.container}: ${pin.from} -> ${pin.to}`);
   for (const image of pinned.unused)
     core.warning(`deploy-images: no container in the manifests uses ${image}`);
-  let objects = addImagePullSecrets(pinned.objects, inputs.imagePullSecrets);
-  if (inputs.annotateResources) {
-    objects = annotateResources(objects, provenanceOf(ctx));
-  }
   return objects;
+}
+
+/** A kubectl with the deploy's configuration (its kubeconfig in a private file until disposed). */
+function kubectlFor(inputs: DeployInputs): Kubectl {
+  return new Kubectl(
+    inputs.namespace,
+    inputs.kubeconfig,
+    inputs.skipTlsVerify ? ['--insecure-skip-tls-verify'] : [],
+  );
+}
+
+/**
+ * Once the build's digest is known the objects are final: the server's dry run of them starts
+ * then, beside the scan, instead of on the deploy's own path. Read-only (nothing is stored); a
+ * scan that fails the job leaves it to finish unused.
+ */
+function dryRunAhead(
+  inputs: DeployInputs,
+  ctx: Context,
+  results: PipelineResults,
+): DeployInputs['dryRunAhead'] {
+  if (inputs.dryRunAhead || !inputs.loaded || !results.build?.image) return inputs.dryRunAhead;
+  const { objects } = finalObjects(inputs.loaded, inputs, ctx, imagesToPin(inputs, results));
+  const kube = kubectlFor(inputs);
+  const stored = kube.dryRun(objects, inputs).finally(() => kube.dispose());
+  // Its outcome is read when the deploy runs, if it does.
+  stored.catch(() => undefined);
+  return { objects: JSON.stringify(objects), stored };
 }
 
 /** The workloads of the manifests: each gets a lease, and its canary and baseline are read too. */
@@ -159,6 +207,11 @@ export const deployStage: Stage<DeployInputs, DeployResult> = {
     return { ...inputs, loaded };
   },
 
+  ahead: (inputs, ctx, results) => ({
+    ...inputs,
+    dryRunAhead: dryRunAhead(inputs, ctx, results),
+  }),
+
   run: (inputs, ctx, previous) => cancellation.handle(() => deploy(inputs, ctx, previous)),
 
   report: (result, inputs) => deployReport(result, inputs),
@@ -170,15 +223,15 @@ async function deploy(
   previous: PipelineResults,
 ): Promise<DeployResult> {
   const started = Date.now();
-  const images =
-    inputs.images.length > 0 ? inputs.images : previous.build?.image ? [previous.build.image] : [];
-  const objects = await prepareManifests(inputs, ctx, images);
+  const objects = await prepareManifests(inputs, ctx, imagesToPin(inputs, previous));
 
-  const kube = new Kubectl(
-    inputs.namespace,
-    inputs.kubeconfig,
-    inputs.skipTlsVerify ? ['--insecure-skip-tls-verify'] : [],
-  );
+  const kube = kubectlFor(inputs);
+  // The dry run started ahead counts when it checked exactly this batch. When it failed, the
+  // deploy asks again: an API outage during the scan is no verdict now, and a refusal repeats.
+  const ahead =
+    inputs.dryRunAhead?.objects === JSON.stringify(objects) ? inputs.dryRunAhead : undefined;
+  if (ahead) core.info("server dry run: started as soon as the build's digest was known");
+  const calls = () => kube.calls + (ahead ? 1 : 0);
   const journal = new Journal(inputs.namespace);
   let leases: KubeObject[] = [];
   // Annotating the namespace goes beside giving the leases back: neither waits for the other.
@@ -188,8 +241,10 @@ async function deploy(
     // goes beside the first read and taking the leases (all come before anything is applied);
     // a refused batch stops the lease wait.
     const refused = new AbortController();
-    const validated = kube
-      .dryRun(objects, inputs)
+    const dryRun = ahead
+      ? ahead.stored.catch(() => kube.dryRun(objects, inputs))
+      : kube.dryRun(objects, inputs);
+    const validated = dryRun
       .then((stored) => checkDryRun(stored, inputs.allowClusterScoped))
       .catch((err: unknown) => {
         refused.abort(err);
@@ -273,7 +328,7 @@ async function deploy(
     return {
       ...outcome,
       durationSeconds: (Date.now() - started) / 1000,
-      kubectlCalls: kube.calls,
+      kubectlCalls: calls(),
       rolloutWaitSeconds: kube.waitingMs / 1000,
     };
   } catch (err) {
@@ -285,7 +340,7 @@ async function deploy(
       notes: [],
       failure: err.message,
       durationSeconds: (Date.now() - started) / 1000,
-      kubectlCalls: kube.calls,
+      kubectlCalls: calls(),
       rolloutWaitSeconds: kube.waitingMs / 1000,
     };
   } finally {
@@ -294,7 +349,7 @@ async function deploy(
     journal.finish();
     // One line the benchmark reads: Gantry's own time is the run minus the rollout waits.
     core.info(
-      `kubectl: ${kube.calls} invocation(s), ${(kube.waitingMs / 1000).toFixed(2)} s waiting for rollouts`,
+      `kubectl: ${calls()} invocation(s), ${(kube.waitingMs / 1000).toFixed(2)} s waiting for rollouts`,
     );
     kube.dispose();
   }

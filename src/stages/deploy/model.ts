@@ -66,6 +66,11 @@ export interface DeployInputs {
   manifests: string[];
   /** The manifests read and parsed by `prepare`, before any stage runs. */
   loaded?: LoadedManifests;
+  /**
+   * The server's dry run of the objects to apply, started as soon as they were final (the
+   * build's digest known), beside the stages still running; `objects` is the batch it checked.
+   */
+  dryRunAhead?: { objects: string; stored: Promise<KubeObject[]> };
   /** Empty: the kubeconfig context's namespace (or the one in each manifest). */
   namespace: string;
   /** Images to pin; empty: the build stage's digest-pinned image, when build ran. */
