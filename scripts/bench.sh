@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci --no-audit --no-fund
 npm run --silent build >/dev/null
 status=0
-for stage in meta build scan deploy job; do
+for stage in meta build scan deploy job chain; do
   bench="scripts/bench/$stage.ts"
   [ -f "$bench" ] || continue
   printf '\n## %s\n\n' "$stage"
