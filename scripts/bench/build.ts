@@ -14,6 +14,7 @@ import { runAction } from '../../test/harness/runner';
 import { REPO_ROOT, testbedEnv } from '../../test/harness/testbed';
 import { registryCacheFlags } from './bare-tools';
 import { median, seconds } from './stats';
+import { runBench } from './run';
 
 const RUNS = 3;
 const BUDGET_MS = 500;
@@ -157,10 +158,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -24,6 +24,7 @@ import {
 import { GitHubApiStub } from '../../test/harness/github-api';
 import { REPO_ROOT, testbedEnv } from '../../test/harness/testbed';
 import { median, seconds } from './stats';
+import { runBench } from './run';
 
 const RUNS = Number(process.env.GANTRY_BENCH_RUNS ?? 3);
 const RATIO_BUDGET = 0.3;
@@ -35,6 +36,12 @@ const PEERS = [
   { repo: 'Azure/k8s-deploy', tag: 'v7.0.0', files: ['action.yml', 'lib/index.js'] },
 ] as const;
 const CASES = ['warm, same source', 'warm, one line changed'] as const;
+/** The release's tags, metadata-action's rules in both workflows. */
+const TAG_RULES = `          tags: |
+            type=semver,pattern={{version}}
+            type=semver,pattern={{major}}.{{minor}}
+            type=semver,pattern={{major}}
+            type=sha`;
 type Case = (typeof CASES)[number];
 const peerDir = (repo: string) => `.github/peers/${repo.replace('/', '--')}`;
 
@@ -151,23 +158,24 @@ async function main(): Promise<number> {
     TRIVY_DB_REPOSITORY: env.TRIVY_DB_REPOSITORY,
   };
 
-  const chainWorkflow = (image: string, namespace: string) => `
-name: chain
+  // One job, ship, on a push: a checkout, then the steps given.
+  const shipJob = (name: string, steps: string) => `
+name: ${name}
 on: push
 jobs:
   ship:
     runs-on: ubuntu-latest
     steps:
       - uses: actions/checkout@v4
-      - id: meta
+${steps}`;
+  const chainWorkflow = (image: string, namespace: string) =>
+    shipJob(
+      'chain',
+      `      - id: meta
         uses: ./${peerDir('docker/metadata-action')}
         with:
           images: ${image}
-          tags: |
-            type=semver,pattern={{version}}
-            type=semver,pattern={{major}}.{{minor}}
-            type=semver,pattern={{major}}
-            type=sha
+${TAG_RULES}
       - id: build
         uses: ./${peerDir('docker/build-push-action')}
         env:
@@ -193,24 +201,16 @@ ${buildArgs.replace(/^/gm, '            ')}
           namespace: ${namespace}
           manifests: k8s
           images: ${image}@\${{ steps.build.outputs.digest }}
-`;
-  const gantryWorkflow = (image: string, namespace: string) => `
-name: gantry
-on: push
-jobs:
-  ship:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-      - id: build
+`,
+    );
+  const gantryWorkflow = (image: string, namespace: string) =>
+    shipJob(
+      'gantry',
+      `      - id: build
         uses: ./
         with:
           images: ${image}
-          tags: |
-            type=semver,pattern={{version}}
-            type=semver,pattern={{major}}.{{minor}}
-            type=semver,pattern={{major}}
-            type=sha
+${TAG_RULES}
           context: .
           build-args: |
 ${buildArgs.replace(/^/gm, '            ')}
@@ -220,7 +220,8 @@ ${buildArgs.replace(/^/gm, '            ')}
           cache-dir: ${trivyCache}
           manifests: k8s
           namespace: ${namespace}
-`;
+`,
+    );
 
   const api = await GitHubApiStub.start();
   // k8s-deploy names the workflow file in its annotations (its failure only warns).
@@ -342,10 +343,4 @@ ${buildArgs.replace(/^/gm, '            ')}
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

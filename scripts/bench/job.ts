@@ -17,6 +17,7 @@ import { runAction, type ActionResult } from '../../test/harness/runner';
 import { REPO_ROOT, testbedEnv } from '../../test/harness/testbed';
 import { bareTrivyArgs, registryCacheFlags } from './bare-tools';
 import { median, seconds } from './stats';
+import { runBench } from './run';
 
 const RUNS = 3;
 const OUTSIDE_COMPILE_BUDGET_MS = 3500;
@@ -334,10 +335,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);
