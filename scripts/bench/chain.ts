@@ -262,8 +262,8 @@ ${buildArgs.replace(/^/gm, '            ')}
       );
     }
     const times = stepTimes(result.log);
-    // Each run's steps, so a reader can see that every action did its work.
-    // Gantry's own stage lines and its rollout wait, from its log inside act's.
+    // Each run's steps (so a reader sees every action did its work) and, for Gantry, its own
+    // stage lines and rollout wait from its log inside act's.
     const stages = [
       ...result.log.matchAll(/\| ((?:meta|build|scan|deploy): [\d.]+ s|kubectl: .*rollouts)$/gm),
     ].map((match) => match[1]);

@@ -275,7 +275,7 @@ function exportsAfterImage(request: CacheRequest, imageOutputs: string[]): boole
   return (
     request.builderKnown &&
     request.localContext &&
-    request.exportSupport.supported &&
+    // Gantry's own image exporters: its own cache plan, exported (not inline, not none).
     imageOutputs.length > 0 &&
     !request.noCache &&
     request.noCacheFilters.length === 0

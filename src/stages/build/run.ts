@@ -271,11 +271,12 @@ async function runAttempts(
   let withDefaultAttestation = attempts[0].withDefaultAttestation(undefined);
   // The builder, asked up front, is a docker-driver one: say what Gantry's defaults gave way to.
   const builder = `"${inputs.builder || 'default'}"`;
-  if (cache.kind === 'inline' && inputs.cache !== 'inline') {
+  // (An explicit gha/registry/local there is an InputError from the plan; only auto gives way.)
+  if (cache.kind === 'inline' && inputs.cache === 'auto') {
     core.warning(
-      `Inline cache instead of ${inputs.cache === 'auto' ? 'the planned cache' : inputs.cache}: the builder ` +
-        `${builder} uses the docker driver, which exports no other cache (a docker-container ` +
-        'builder, e.g. from docker/setup-buildx-action, does).',
+      `Inline cache instead of the planned cache: the builder ${builder} uses the docker ` +
+        'driver, which exports no other cache (a docker-container builder, e.g. from ' +
+        'docker/setup-buildx-action, does).',
     );
   }
   if (!withDefaultAttestation && inputs.defaultAttestation) {
