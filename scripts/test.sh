@@ -38,7 +38,10 @@ step "testbed up (real Docker engine, registry, BuildKit, Trivy, Kubernetes)"
 npm run --silent testbed -- up
 
 step "end-to-end tests against the testbed"
-npx jest --selectProjects e2e --runInBand --json --outputFile="$results/e2e.json" || status=1
+# --forceExit: once every suite has reported (results written), end the run. One run on this
+# machine (the 2 full runs before it exited normally) passed all 186 and then never exited: its jest process spun at
+# 100 % CPU with no system calls and no child, for 15 minutes, until killed. Cause not found.
+npx jest --selectProjects e2e --runInBand --forceExit --json --outputFile="$results/e2e.json" || status=1
 
 node -e '
   const fs = require("fs");
