@@ -21,6 +21,7 @@ const result: DeployResult = {
   notes: ['deployment/web-canary: 3 replica(s), 20% of traffic by pod split.'],
   durationSeconds: 4.2,
   kubectlCalls: 3,
+  apiRequests: 0,
   rolloutWaitSeconds: 3.1,
 };
 

@@ -111,10 +111,15 @@ function dryRunAhead(
   if (inputs.dryRunAhead || !inputs.loaded || !results.build?.image) return inputs.dryRunAhead;
   const { objects } = finalObjects(inputs.loaded, inputs, ctx, imagesToPin(inputs, results));
   const kube = kubectlFor(inputs);
-  const stored = kube.dryRun(objects, inputs).finally(() => kube.dispose());
+  const cost = { kubectlCalls: 0, apiRequests: 0 };
+  const stored = kube.dryRun(objects, inputs).finally(() => {
+    cost.kubectlCalls = kube.calls;
+    cost.apiRequests = kube.requests;
+    kube.dispose();
+  });
   // Its outcome is read when the deploy runs, if it does.
   stored.catch(() => undefined);
-  return { objects: JSON.stringify(objects), stored };
+  return { objects: JSON.stringify(objects), stored, cost };
 }
 
 /** The workloads of the manifests: each gets a lease, and its canary and baseline are read too. */
@@ -231,7 +236,8 @@ async function deploy(
   const ahead =
     inputs.dryRunAhead?.objects === JSON.stringify(objects) ? inputs.dryRunAhead : undefined;
   if (ahead) core.info("server dry run: started as soon as the build's digest was known");
-  const calls = () => kube.calls + (ahead ? 1 : 0);
+  const calls = () => kube.calls + (ahead?.cost.kubectlCalls ?? 0);
+  const requests = () => kube.requests + (ahead?.cost.apiRequests ?? 0);
   const journal = new Journal(inputs.namespace);
   let leases: KubeObject[] = [];
   // Annotating the namespace goes beside giving the leases back: neither waits for the other.
@@ -329,6 +335,7 @@ async function deploy(
       ...outcome,
       durationSeconds: (Date.now() - started) / 1000,
       kubectlCalls: calls(),
+      apiRequests: requests(),
       rolloutWaitSeconds: kube.waitingMs / 1000,
     };
   } catch (err) {
@@ -341,12 +348,14 @@ async function deploy(
       failure: err.message,
       durationSeconds: (Date.now() - started) / 1000,
       kubectlCalls: calls(),
+      apiRequests: requests(),
       rolloutWaitSeconds: kube.waitingMs / 1000,
     };
   } finally {
     await Promise.all([releaseLeases(kube, leases), namespaceAnnotated]);
     // The main step reported: the post step has nothing to undo.
     journal.finish();
+    if (requests() > 0) core.info(`API server: ${requests()} request(s) sent directly`);
     // One line the benchmark reads: Gantry's own time is the run minus the rollout waits.
     core.info(
       `kubectl: ${calls()} invocation(s), ${(kube.waitingMs / 1000).toFixed(2)} s waiting for rollouts`,

@@ -1,6 +1,8 @@
-// The deploy stage's one door to the cluster: kubectl, run with argument arrays. It honours
+// The deploy stage's one door to the cluster: kubectl, run with argument arrays, and beside it
+// the API server asked directly for the small requests (reads, leases, rollout status,
+// server-side apply) when the kubeconfig is one understood here (kube/config.ts). It honours
 // KUBECONFIG (or kubeconfig content from the input, written to a private temp file) and counts
-// its invocations for the benchmark.
+// its kubectl invocations and API requests for the benchmark.
 import * as core from '@actions/core';
 import { sleep } from '../../lib/sleep';
 import * as fs from 'fs';
@@ -16,6 +18,9 @@ import {
   isWaitTimeout,
   lastProgress,
 } from './api-errors';
+import { ApiRefusal, ApiTransportError, KubeApi } from './kube/api';
+import { apiTargetFromEnv } from './kube/config';
+import { hasRolloutStatus, rolloutStatus } from './kube/rollout-status';
 import { byNamespace } from './live';
 import type { KubeObject } from './model';
 import { objectRef, ROLLOUT_KINDS } from './workloads';
@@ -142,6 +147,8 @@ export class Kubectl {
   waitingMs = 0;
   private readonly env: NodeJS.ProcessEnv;
   private readonly tempDir: string | undefined;
+  /** The API server asked directly; undefined when the kubeconfig is left to kubectl. */
+  private readonly api: KubeApi | undefined;
 
   /**
    * `namespace` ('' = the kubeconfig context's) is passed as -n when set. `kubeconfig` is
@@ -162,10 +169,65 @@ export class Kubectl {
       fs.writeFileSync(file, kubeconfig, { mode: 0o600 });
       this.env.KUBECONFIG = file;
     }
+    this.api = this.directApi();
+  }
+
+  /**
+   * The API server, asked directly, when kubectl's configuration is one understood here and no
+   * flag is passed that only kubectl knows. GANTRY_KUBE_API=off keeps every call on kubectl.
+   */
+  private directApi(): KubeApi | undefined {
+    const insecure = this.globalArgs.includes('--insecure-skip-tls-verify');
+    const other = this.globalArgs.filter((arg) => arg !== '--insecure-skip-tls-verify');
+    const found =
+      process.env.GANTRY_KUBE_API === 'off'
+        ? { unsupported: 'GANTRY_KUBE_API=off' }
+        : other.length > 0
+          ? { unsupported: `kubectl flags ${other.join(' ')}` }
+          : apiTargetFromEnv(this.env, { insecure });
+    if ('unsupported' in found) {
+      core.debug(`kubectl for every call (${found.unsupported})`);
+      return undefined;
+    }
+    return new KubeApi(found.target, this.namespace);
+  }
+
+  /** API requests sent directly so far. */
+  get requests(): number {
+    return this.api?.requests ?? 0;
   }
 
   dispose(): void {
+    this.api?.dispose();
     if (this.tempDir) fs.rmSync(this.tempDir, { recursive: true, force: true });
+  }
+
+  /**
+   * An API request, retried while the server cannot be reached until `retryUntil` (epoch ms);
+   * then an unreachable server is a KubectlError marked `transport`, like kubectl's.
+   */
+  private async direct<T>(
+    what: string,
+    request: () => Promise<T>,
+    options: { retryUntil?: number; signal?: AbortSignal } = {},
+  ): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const started = Date.now();
+      try {
+        const result = await request();
+        core.debug(`API ${what} (${Date.now() - started} ms)`);
+        return result;
+      } catch (err) {
+        if (!(err instanceof ApiTransportError) || options.signal?.aborted) throw err;
+        const pause = backoffMs(attempt);
+        if (options.retryUntil !== undefined && Date.now() + pause < options.retryUntil) {
+          core.info(`API server did not answer (${err.message}); retrying`);
+          await sleep(pause, options.signal);
+          continue;
+        }
+        throw new KubectlError(what, apiFailure(err), true);
+      }
+    }
   }
 
   /** Where the configuration comes from, for messages. */
@@ -219,6 +281,7 @@ export class Kubectl {
       failure: (refs: string[], result: RunResult) => Error;
     },
   ): Promise<KubeObject[]> {
+    if (this.api) return this.getDirect(namespace, group, options);
     const items: KubeObject[] = [];
     for (const refs of chunks([...new Set(group.map(qualifiedRef))], REFS_PER_CALL)) {
       const result = await this.kubectl(
@@ -238,6 +301,34 @@ export class Kubectl {
       items.push(...parseKubectlJson(result.stdout));
     }
     return items;
+  }
+
+  /** `getNamed` over the API: one GET per object, side by side, absent ones left out. */
+  private async getDirect(
+    namespace: string,
+    group: KubeObject[],
+    options: {
+      signal?: AbortSignal;
+      failure: (refs: string[], result: RunResult) => Error;
+    },
+  ): Promise<KubeObject[]> {
+    const api = this.api!;
+    const unique = new Map(group.map((object) => [qualifiedRef(object), object]));
+    const retryUntil = Date.now() + RETRY_MS;
+    const found = await Promise.all(
+      [...unique].map(async ([ref, object]) => {
+        try {
+          return await this.direct(`get ${ref}`, () => api.get(object, namespace, options.signal), {
+            retryUntil,
+            signal: options.signal,
+          });
+        } catch (err) {
+          if (options.signal?.aborted) throw err;
+          throw options.failure([ref], err instanceof KubectlError ? err.result : apiFailure(err));
+        }
+      }),
+    );
+    return found.filter((object): object is KubeObject => object !== undefined);
   }
 
   /**
@@ -303,6 +394,7 @@ export class Kubectl {
   /** One `kubectl apply -f -` for the whole batch; returns the objects as the server stored them. */
   async apply(objects: KubeObject[], options: ApplyOptions): Promise<KubeObject[]> {
     if (objects.length === 0) return [];
+    if (this.api && options.serverSide) return this.applyDirect(objects, options, false);
     // One List document: kubectl applies its items in order.
     const input = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects });
     // Apply is declarative: sending the same batch again after a broken connection is safe.
@@ -320,6 +412,16 @@ export class Kubectl {
    */
   async dryRun(objects: KubeObject[], options: ApplyOptions): Promise<KubeObject[]> {
     if (objects.length === 0) return [];
+    if (this.api && options.serverSide) {
+      try {
+        return await this.applyDirect(objects, options, true);
+      } catch (err) {
+        if (err instanceof KubectlError && err.transport) throw err;
+        throw new Error(
+          `The Kubernetes API server refused the manifests in a dry run (server-side apply, dryRun=All); nothing was applied:\n${errorText(err)}`,
+        );
+      }
+    }
     const input = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects });
     const result = await this.kubectl(this.applyArgs(options, ['--dry-run=server']), {
       input,
@@ -334,12 +436,48 @@ export class Kubectl {
     return parseKubectlJson(result.stdout);
   }
 
+  /**
+   * Server-side apply over the API, one object after another in the batch's order (a Namespace
+   * before what lands in it); the first refusal stops the batch, as a failed dry run stops the
+   * deploy. Declarative, so a request the server may not have seen is sent again.
+   */
+  private async applyDirect(
+    objects: KubeObject[],
+    options: ApplyOptions,
+    dryRun: boolean,
+  ): Promise<KubeObject[]> {
+    const api = this.api!;
+    const retryUntil = Date.now() + RETRY_MS;
+    const stored: KubeObject[] = [];
+    for (const object of objects) {
+      this.checkNamespace(object);
+      stored.push(
+        await this.direct(
+          `apply ${objectRef(object)}`,
+          () => api.apply(object, FIELD_MANAGER, { force: options.force, dryRun }),
+          { retryUntil },
+        ),
+      );
+    }
+    return stored;
+  }
+
+  /** kubectl's refusal of an object whose namespace is not the one -n names. */
+  private checkNamespace(object: KubeObject): void {
+    const own = object.metadata.namespace;
+    if (this.namespace && own && own !== this.namespace)
+      throw new Error(
+        `the namespace from the provided object "${own}" does not match the namespace "${this.namespace}". You must pass '--namespace=${own}' to perform this operation.`,
+      );
+  }
+
   /** `kubectl create` (fails on objects that exist) or `replace` (fails on a stale resourceVersion). */
   async createOrReplace(
     verb: 'create' | 'replace',
     objects: KubeObject[],
   ): Promise<{ stored: KubeObject[]; refused: string }> {
     if (objects.length === 0) return { stored: [], refused: '' };
+    if (this.api) return this.writeDirect(verb, objects);
     const input = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects });
     const result = await this.kubectl(
       [
@@ -359,6 +497,26 @@ export class Kubectl {
       throw new KubectlError(`kubectl ${verb}`, result, true);
     }
     return { stored, refused: result.exitCode === 0 ? '' : result.stderr.trim() };
+  }
+
+  /** `createOrReplace` over the API: each object written; refusals collected, as kubectl does. */
+  private async writeDirect(
+    verb: 'create' | 'replace',
+    objects: KubeObject[],
+  ): Promise<{ stored: KubeObject[]; refused: string }> {
+    const api = this.api!;
+    const stored: KubeObject[] = [];
+    const refused: string[] = [];
+    for (const object of objects) {
+      // Not retried: a create or replace the server may have stored would be refused the second
+      // time, and the caller cannot tell that from another run's.
+      const result = await this.direct(`${verb} ${objectRef(object)}`, () =>
+        api.write(verb, object),
+      );
+      if (result.stored) stored.push(result.stored);
+      if (result.refused) refused.push(result.refused.message);
+    }
+    return { stored, refused: refused.join('\n') };
   }
 
   private waitArgs(
@@ -413,6 +571,7 @@ export class Kubectl {
     if (!this.waitArgs(object, 1, true)) {
       return { object, ready: true, message: `${objectRef(object)}: nothing to wait for` };
     }
+    if (this.api && hasRolloutStatus(object.kind)) return this.waitDirect(object, deadline, signal);
     let lastSeen: string | undefined;
     let unreachable = '';
     for (let attempt = 0; ; attempt++) {
@@ -441,6 +600,66 @@ export class Kubectl {
       await sleep(backoffMs(attempt), signal);
     }
     return this.lastLook(object, lastSeen, unreachable, signal);
+  }
+
+  /**
+   * `waitReady` over the API: the workload read again and again (every 50 ms at first, then
+   * less often, up to once a second) until its status says it rolled out, it cannot, or the
+   * deadline passes; then one last read decides, retried while the server cannot be reached.
+   */
+  private async waitDirect(
+    object: KubeObject,
+    deadline: number,
+    signal?: AbortSignal,
+  ): Promise<WaitResult> {
+    const api = this.api!;
+    const namespace = object.metadata.namespace ?? this.namespace;
+    let lastSeen: string | undefined;
+    let unreachable = '';
+    let pause = 50;
+    for (let final = false; ;) {
+      final = Date.now() >= deadline;
+      let current: KubeObject | undefined;
+      let reached = true;
+      try {
+        current = await this.direct(
+          `rollout status ${objectRef(object)}`,
+          () => api.get(object, namespace, signal),
+          final ? { retryUntil: Date.now() + FINAL_CHECK_MS, signal } : { signal },
+        );
+      } catch (err) {
+        if (signal?.aborted) return cancelledWait(object, lastSeen);
+        if (!(err instanceof KubectlError && err.transport))
+          return { object, ready: false, message: errorText(err), lastSeen };
+        if (unreachable === '' && !final)
+          core.info(
+            `${objectRef(object)}: the API server did not answer (${firstErrorLine(err.result.stderr)}); retrying until the rollout timeout`,
+          );
+        unreachable = firstErrorLine(err.result.stderr);
+        reached = false;
+        if (final)
+          return {
+            object,
+            ready: false,
+            unreachable: true,
+            message: `the Kubernetes API server could not be reached when the rollout timeout ended (${unreachable})`,
+            lastSeen,
+          };
+      }
+      if (reached && current === undefined)
+        return { object, ready: false, message: `${objectRef(object)} not found`, lastSeen };
+      if (current) {
+        const status = rolloutStatus(current);
+        if (status.done) return { object, ready: true, message: status.message, lastSeen };
+        if (status.failed) return { object, ready: false, message: status.message, lastSeen };
+        lastSeen = status.message;
+        if (final)
+          return { object, ready: false, message: `timed out; ${status.message}`, lastSeen };
+      }
+      await sleep(Math.min(pause, Math.max(0, deadline - Date.now())), signal);
+      if (signal?.aborted) return cancelledWait(object, lastSeen);
+      pause = Math.min(1000, Math.round(pause * 1.5));
+    }
   }
 
   /** The verdict once the wait has run out: kubectl's own status, read once (retried if unreachable). */
@@ -604,6 +823,23 @@ export class Kubectl {
       events: items.filter((item) => item.kind === 'Event'),
     };
   }
+}
+
+/** An API failure as kubectl would have printed it, for the messages built from kubectl's. */
+function apiFailure(err: unknown): RunResult {
+  const text =
+    err instanceof ApiTransportError
+      ? `Unable to connect to the server: ${err.message}`
+      : err instanceof Error
+        ? err.message
+        : String(err);
+  return { exitCode: 1, stdout: '', stderr: text };
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof KubectlError) return err.result.stderr;
+  if (err instanceof ApiRefusal || err instanceof Error) return err.message;
+  return String(err);
 }
 
 /** `deployment.apps/web`: kind and API group, so kubectl resolves the right resource. */

@@ -38,6 +38,8 @@ export interface DeployResult {
   progressive?: ProgressiveReport;
   /** How many times kubectl ran (the benchmark reports it). */
   kubectlCalls: number;
+  /** Requests sent to the API server directly, without kubectl. */
+  apiRequests: number;
   /** Wall time spent waiting for rollouts (kubectl rollout status / wait). */
   rolloutWaitSeconds: number;
 }
@@ -70,7 +72,12 @@ export interface DeployInputs {
    * The server's dry run of the objects to apply, started as soon as they were final (the
    * build's digest known), beside the stages still running; `objects` is the batch it checked.
    */
-  dryRunAhead?: { objects: string; stored: Promise<KubeObject[]> };
+  dryRunAhead?: {
+    objects: string;
+    stored: Promise<KubeObject[]>;
+    /** What it took, once settled: kubectl invocations and direct API requests. */
+    cost: { kubectlCalls: number; apiRequests: number };
+  };
   /** Empty: the kubeconfig context's namespace (or the one in each manifest). */
   namespace: string;
   /** Images to pin; empty: the build stage's digest-pinned image, when build ran. */

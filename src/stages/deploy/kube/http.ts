@@ -1,0 +1,140 @@
+// Requests to the Kubernetes API server over one kept-alive TLS connection pool (node:https, as
+// kubectl would: the kubeconfig's CA, client certificate or token). The only file that opens a
+// connection to the cluster without kubectl.
+import * as http from 'http';
+import * as https from 'https';
+import type { ApiTarget } from './config';
+
+export interface ApiResponse {
+  status: number;
+  body: string;
+}
+
+/** The API server could not be reached, the connection broke, or it answered 5xx/429. */
+export class ApiTransportError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ApiTransportError';
+  }
+}
+
+/** How long one request may go without an answer (kubectl's --request-timeout for reads). */
+const REQUEST_TIMEOUT_MS = 10_000;
+
+export class ApiHttp {
+  /** Requests sent so far, for the benchmark's line. */
+  requests = 0;
+  private readonly agent: http.Agent;
+  private readonly base: URL;
+
+  constructor(private readonly target: ApiTarget) {
+    this.base = new URL(target.server);
+    const tls = this.base.protocol === 'https:';
+    this.agent = tls
+      ? new https.Agent({
+          keepAlive: true,
+          ca: target.ca,
+          cert: target.cert,
+          key: target.key,
+          rejectUnauthorized: !target.insecure,
+          servername: target.serverName,
+        })
+      : new http.Agent({ keepAlive: true });
+  }
+
+  /** Closes the kept-alive connections, so they never hold the process open. */
+  dispose(): void {
+    this.agent.destroy();
+  }
+
+  /**
+   * One request; `path` starts with `/` and is appended to the server URL (which may have a
+   * path prefix). Transport failures and 5xx/429 answers throw ApiTransportError.
+   */
+  request(
+    method: string,
+    path: string,
+    options: { body?: string; contentType?: string; signal?: AbortSignal } = {},
+  ): Promise<ApiResponse> {
+    this.requests++;
+    const url = new URL(this.base.pathname.replace(/\/$/, '') + path, this.base);
+    const headers: http.OutgoingHttpHeaders = { accept: 'application/json' };
+    if (this.target.authorization) headers.authorization = this.target.authorization;
+    if (options.body !== undefined) {
+      headers['content-type'] = options.contentType ?? 'application/json';
+      headers['content-length'] = Buffer.byteLength(options.body);
+    }
+    const send = url.protocol === 'https:' ? https.request : http.request;
+    return new Promise<ApiResponse>((resolve, reject) => {
+      const req = send(
+        url,
+        { method, headers, agent: this.agent, timeout: REQUEST_TIMEOUT_MS, signal: options.signal },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('error', (err) =>
+            reject(new ApiTransportError(`${method} ${path}: ${err.message}`)),
+          );
+          res.on('end', () => {
+            const status = res.statusCode ?? 0;
+            const body = Buffer.concat(chunks).toString('utf8');
+            if (isTransportAnswer(status, body)) {
+              reject(
+                new ApiTransportError(
+                  `${method} ${path}: the server answered ${status}: ${statusMessage(body)}`,
+                ),
+              );
+            } else {
+              resolve({ status, body });
+            }
+          });
+        },
+      );
+      req.on('timeout', () =>
+        req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS / 1000} s`)),
+      );
+      req.on('error', (err) => {
+        if (options.signal?.aborted) reject(err);
+        else reject(new ApiTransportError(`${method} ${path}: ${err.message}`));
+      });
+      req.end(options.body);
+    });
+  }
+}
+
+// Status reasons that say the server could not do the request now, rather than that the
+// request is wrong: kubectl's own output with these is taken as "not reached" too.
+const RETRYABLE_REASONS = new Set([
+  'InternalError',
+  'ServiceUnavailable',
+  'Timeout',
+  'TooManyRequests',
+  'ServerTimeout',
+]);
+
+/**
+ * A 429 or 5xx is a verdict when the server explains it in a Status without a retryable reason
+ * (a server-side apply of a field the schema lacks answers 500 with the field's name).
+ */
+export function isTransportAnswer(status: number, body: string): boolean {
+  if (status < 500 && status !== 429) return false;
+  try {
+    const parsed = JSON.parse(body) as { kind?: string; reason?: string; message?: string };
+    if (parsed.kind === 'Status' && typeof parsed.message === 'string' && parsed.message !== '')
+      return RETRYABLE_REASONS.has(parsed.reason ?? '') || status === 429;
+  } catch {
+    // Not a Status: a proxy or a server that is starting or stopping.
+  }
+  return true;
+}
+
+/** The message of a Kubernetes Status answer, else the body's first line. */
+export function statusMessage(body: string): string {
+  try {
+    const status = JSON.parse(body) as { message?: string };
+    if (typeof status.message === 'string') return status.message;
+  } catch {
+    // Not JSON: the text itself says what happened.
+  }
+  return body.split('\n')[0].slice(0, 300);
+}
