@@ -5,6 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { run, type RunResult } from '../../lib/exec';
 import { parseBuildxInspect, type BuilderInfo } from './builder-info';
+import { storedBuilder } from './builder-store';
 import { firstPlatformManifest, manifestSize } from './metadata';
 import type { SecretSource } from './model';
 import type { TagState } from './partial-push';
@@ -30,7 +31,8 @@ export async function inspectBuilder(builder: string, cwd: string): Promise<Buil
 const probes = new Map<string, Promise<BuilderInfo | undefined>>();
 
 /**
- * `buildx inspect`, asked once per builder and early (the stage's prepare starts it, beside the
+ * The builder's driver from buildx's store when it is named there, else `buildx inspect`, asked
+ * once per builder and early (the stage's prepare starts it, beside the
  * other stages' checks), so the build need not fail first to learn what the builder can do.
  * Undefined when it does not answer: the build then finds out by trying, as before.
  */
@@ -38,10 +40,13 @@ export function probeBuilder(builder: string, cwd: string): Promise<BuilderInfo 
   const key = `${cwd}\0${builder}`;
   let probe = probes.get(key);
   if (!probe) {
-    probe = inspectBuilder(builder, cwd).then(
-      (info) => (info.driver ? info : undefined),
-      () => undefined,
-    );
+    const stored = storedBuilder(builder, process.env);
+    probe = stored
+      ? Promise.resolve(stored)
+      : inspectBuilder(builder, cwd).then(
+          (info) => (info.driver ? info : undefined),
+          () => undefined,
+        );
     probes.set(key, probe);
   }
   return probe;

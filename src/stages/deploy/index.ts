@@ -248,7 +248,13 @@ async function deploy(
     // a refused batch stops the lease wait.
     const refused = new AbortController();
     const dryRun = ahead
-      ? ahead.stored.catch(() => kube.dryRun(objects, inputs))
+      ? ahead.stored.then(
+          (stored) => {
+            kube.markValidated(objects);
+            return stored;
+          },
+          () => kube.dryRun(objects, inputs),
+        )
       : kube.dryRun(objects, inputs);
     const validated = dryRun
       .then((stored) => checkDryRun(stored, inputs.allowClusterScoped))

@@ -147,6 +147,8 @@ export class Kubectl {
   waitingMs = 0;
   private readonly env: NodeJS.ProcessEnv;
   private readonly tempDir: string | undefined;
+  /** Batches (JSON) the server validated strictly in a dry run moments ago. */
+  private readonly validated = new Set<string>();
   /** The API server asked directly; undefined when the kubeconfig is left to kubectl. */
   private readonly api: KubeApi | undefined;
 
@@ -397,8 +399,11 @@ export class Kubectl {
     if (this.api && options.serverSide) return this.applyDirect(objects, options, false);
     // One List document: kubectl applies its items in order.
     const input = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects });
+    // The same batch passed the server's strict field validation in the dry run, under this
+    // run's leases: kubectl need not fetch the schemas to ask for it again.
+    const extra = this.validated.has(JSON.stringify(objects)) ? ['--validate=false'] : [];
     // Apply is declarative: sending the same batch again after a broken connection is safe.
-    const result = await this.kubectl(this.applyArgs(options), {
+    const result = await this.kubectl(this.applyArgs(options, extra), {
       input,
       retryUntil: Date.now() + RETRY_MS,
     });
@@ -433,6 +438,7 @@ export class Kubectl {
         `The Kubernetes API server refused the manifests in a dry run (kubectl apply --dry-run=server); nothing was applied:\n${tail(result.stderr || result.stdout, 12)}`,
       );
     }
+    this.markValidated(objects);
     return parseKubectlJson(result.stdout);
   }
 
@@ -469,6 +475,11 @@ export class Kubectl {
       throw new Error(
         `the namespace from the provided object "${own}" does not match the namespace "${this.namespace}". You must pass '--namespace=${own}' to perform this operation.`,
       );
+  }
+
+  /** The batch passed a strict server dry run (this one's, or one started ahead of the deploy). */
+  markValidated(objects: KubeObject[]): void {
+    this.validated.add(JSON.stringify(objects));
   }
 
   /** `kubectl create` (fails on objects that exist) or `replace` (fails on a stale resourceVersion). */
@@ -603,7 +614,7 @@ export class Kubectl {
   }
 
   /**
-   * `waitReady` over the API: the workload read again and again (every 50 ms at first, then
+   * `waitReady` over the API: the workload read again and again (every 50 ms for 3 s, then
    * less often, up to once a second) until its status says it rolled out, it cannot, or the
    * deadline passes; then one last read decides, retried while the server cannot be reached.
    */
@@ -617,6 +628,7 @@ export class Kubectl {
     let lastSeen: string | undefined;
     let unreachable = '';
     let pause = 50;
+    const waitStarted = Date.now();
     for (let final = false; ;) {
       final = Date.now() >= deadline;
       let current: KubeObject | undefined;
@@ -658,7 +670,8 @@ export class Kubectl {
       }
       await sleep(Math.min(pause, Math.max(0, deadline - Date.now())), signal);
       if (signal?.aborted) return cancelledWait(object, lastSeen);
-      pause = Math.min(1000, Math.round(pause * 1.5));
+      // Quick rollouts (seconds) are seen as they finish; long ones are asked less often.
+      if (Date.now() - waitStarted > 3000) pause = Math.min(1000, Math.round(pause * 1.5));
     }
   }
 
