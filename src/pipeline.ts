@@ -62,7 +62,15 @@ export async function runPipeline(
   try {
     for (const [index, { stage, inputs }] of parsed.entries()) {
       const started = Date.now();
-      const result = await sink.group(`${stage.name}`, () => stage.run(inputs, ctx, results));
+      const aheadOfLater = (soFar: PipelineResults) => {
+        for (const later of parsed.slice(index + 1)) {
+          if (later.stage.ahead) later.inputs = later.stage.ahead(later.inputs, ctx, soFar);
+        }
+      };
+      const early = (partial: object) => aheadOfLater({ ...results, [stage.name]: partial });
+      const result = await sink.group(`${stage.name}`, () =>
+        stage.run(inputs, ctx, results, early),
+      );
       const durationMs = Date.now() - started;
       (results as Record<string, unknown>)[stage.name] = result;
       const done = stage.background?.(result);
@@ -70,9 +78,7 @@ export async function runPipeline(
       const report = stage.report(result, inputs);
       await sink.stageDone(stage.name, report.outputs, report.summary, durationMs);
       if (report.failure) return { results, failure: report.failure };
-      for (const later of parsed.slice(index + 1)) {
-        if (later.stage.ahead) later.inputs = later.stage.ahead(later.inputs, ctx, results);
-      }
+      aheadOfLater(results);
     }
     return { results };
   } finally {

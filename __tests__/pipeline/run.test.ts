@@ -103,6 +103,43 @@ describe('runPipeline', () => {
     ]);
   });
 
+  // A stage may hand part of its result over before it ends (the build's pushed image, before
+  // its size lookup): the later stages' ahead sees it at once, while the stage still runs.
+  it("passes a stage's early result to the later stages ahead, before the stage ends", async () => {
+    const calls: string[] = [];
+    const build: AnyStage = {
+      name: 'build',
+      parseInputs: () => ({}),
+      run: async (_inputs, _ctx, _previous, early) => {
+        early?.({ image: 'registry/app@sha256:1' });
+        calls.push('build ends');
+        return { image: 'registry/app@sha256:1', sizeBytes: 10 };
+      },
+      report: () => ({ outputs: {}, summary: '' }),
+    };
+    const deploy: AnyStage = {
+      name: 'deploy',
+      parseInputs: () => ({}),
+      ahead: (inputs, _ctx, results) => {
+        calls.push(`deploy ahead with ${JSON.stringify(results.build)}`);
+        return inputs;
+      },
+      run: async () => ({}),
+      report: () => ({ outputs: {}, summary: '' }),
+    };
+    await runPipeline(
+      mapInputs({ stages: 'build,deploy' }),
+      loadContext({}),
+      sink,
+      [build, deploy].map((s) => ({ name: s.name, available: true, load: async () => s })),
+    );
+    expect(calls).toEqual([
+      'deploy ahead with {"image":"registry/app@sha256:1"}',
+      'build ends',
+      'deploy ahead with {"image":"registry/app@sha256:1","sizeBytes":10}',
+    ]);
+  });
+
   // A stage's background work (build's cache export) runs beside the later stages, and the
   // pipeline ends only once it has, reporting how it went even when a later stage failed the job.
   it.each([

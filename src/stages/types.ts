@@ -54,7 +54,16 @@ export interface Stage<Inputs, Result> {
    * was started still fits and otherwise does the work itself.
    */
   ahead?(inputs: Inputs, ctx: Context, results: PipelineResults): Inputs;
-  run(inputs: Inputs, ctx: Context, previous: PipelineResults): Promise<Result>;
+  /**
+   * `early`, when given, hands the later stages' `ahead` a part of the result as soon as it is
+   * known (the build's pushed image, before its size is looked up).
+   */
+  run(
+    inputs: Inputs,
+    ctx: Context,
+    previous: PipelineResults,
+    early?: (partial: Partial<Result>) => void,
+  ): Promise<Result>;
   report(result: Result, inputs: Inputs): StageReport;
   /**
    * Work the run left going beside the later stages; the pipeline waits for it before the step

@@ -239,6 +239,122 @@ describe('kubeconfig input', () => {
   });
 });
 
+// kubectl: N invocation(s) and API server: M request(s), the deploy's own closing lines.
+function callCounts(result: ActionResult): { kubectl: number; api: number } {
+  const kube = /^kubectl: (\d+) invocation\(s\)/m.exec(result.stdout);
+  const api = /^API server: (\d+) request\(s\) sent directly/m.exec(result.stdout);
+  if (!kube) throw new Error(`no kubectl count line:\n${result.stdout.slice(-2000)}`);
+  return { kubectl: Number(kube[1]), api: api ? Number(api[1]) : 0 };
+}
+
+describe('how the deploy reaches the API server', () => {
+  it('sends reads, leases and rollout status directly; kubectl applies (client-side) and dry-runs', async () => {
+    const namespace = newNamespace('direct');
+    const cwd = workspace({ replicas: 2 });
+    expectSuccess(await deploy(cwd, namespace, { 'deploy-images': IMAGE_A }), 'succeeded');
+    const second = await deploy(cwd, namespace, { 'deploy-images': IMAGE_B });
+    expectSuccess(second, 'succeeded');
+    expect(deploymentImage(namespace, 'web')).toBe(IMAGE_B);
+    expect(pods(namespace, 'app=web')).toEqual(Array(2).fill({ image: IMAGE_B, ready: true }));
+    expect(callCounts(second)).toEqual({ kubectl: 2, api: expect.any(Number) });
+    expect(callCounts(second).api).toBeGreaterThan(3);
+    // The lease was given back over the API too: nobody holds it.
+    const lease = getJson(['get', 'lease/gantry-deployment-web', '-n', namespace]);
+    expect(lease.spec.holderIdentity ?? '').toBe('');
+    // Client-side apply as k8s-deploy does it: kubectl's last-applied annotation is there.
+    const live = getJson(['get', 'deployment/web', '-n', namespace]);
+    expect(Object.keys(live.metadata.annotations)).toContain(
+      'kubectl.kubernetes.io/last-applied-configuration',
+    );
+  });
+
+  it('applies server-side without kubectl, and a refused field in the dry run applies nothing', async () => {
+    const namespace = newNamespace('direct-ssa');
+    const cwd = workspace({ replicas: 2 });
+    const applied = await deploy(cwd, namespace, {
+      'deploy-images': IMAGE_A,
+      'server-side': 'true',
+    });
+    expectSuccess(applied, 'succeeded');
+    expect(callCounts(applied).kubectl).toBe(0);
+    const live = getJson(['get', 'deployment/web', '-n', namespace, '--show-managed-fields']);
+    expect(live.metadata.managedFields).toContainEqual(
+      expect.objectContaining({ manager: 'gantry', operation: 'Apply' }),
+    );
+    expect(pods(namespace, 'app=web')).toEqual(Array(2).fill({ image: IMAGE_A, ready: true }));
+
+    // A field the schema lacks: the server refuses it in the dry run, nothing changes.
+    const file = path.join(cwd, 'k8s', 'app.yaml');
+    fs.writeFileSync(
+      file,
+      fs.readFileSync(file, 'utf8').replace('replicas: 2', 'replicas: 2\n  bogusField: 1'),
+    );
+    const refused = await deploy(cwd, namespace, {
+      'deploy-images': IMAGE_B,
+      'server-side': 'true',
+    });
+    expect(refused.exitCode).not.toBe(0);
+    expect(refused.errors.join('\n')).toMatch(
+      /refused the manifests in a dry run[\s\S]*nothing was applied[\s\S]*bogusField/,
+    );
+    expect(deploymentImage(namespace, 'web')).toBe(IMAGE_A);
+  });
+
+  it('leaves every call to kubectl for a kubeconfig with an exec credential plugin', async () => {
+    const namespace = newNamespace('exec-plugin');
+    const cwd = workspace({ replicas: 1 });
+    // The plugin hands out the testbed's own client certificate, as an ExecCredential.
+    const admin = fs.readFileSync(env.KUBECONFIG, 'utf8');
+    const field = (name: string) =>
+      Buffer.from(new RegExp(`${name}:\\s*(\\S+)`).exec(admin)![1], 'base64').toString();
+    const plugin = path.join(cwd, 'credential.sh');
+    const credential = {
+      apiVersion: 'client.authentication.k8s.io/v1',
+      kind: 'ExecCredential',
+      status: {
+        clientCertificateData: field('client-certificate-data'),
+        clientKeyData: field('client-key-data'),
+      },
+    };
+    fs.writeFileSync(plugin, `#!/bin/sh\ncat <<'EOF'\n${JSON.stringify(credential)}\nEOF\n`, {
+      mode: 0o700,
+    });
+    const server = /server:\s*(\S+)/.exec(admin)![1];
+    const ca = /certificate-authority-data:\s*(\S+)/.exec(admin)![1];
+    const kubeconfig = stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      'current-context': 'plugin',
+      clusters: [{ name: 'testbed', cluster: { server, 'certificate-authority-data': ca } }],
+      users: [
+        {
+          name: 'plugin',
+          user: {
+            exec: {
+              apiVersion: 'client.authentication.k8s.io/v1',
+              command: plugin,
+              interactiveMode: 'Never',
+            },
+          },
+        },
+      ],
+      contexts: [{ name: 'plugin', context: { cluster: 'testbed', user: 'plugin' } }],
+    });
+    const result = await deploy(
+      cwd,
+      namespace,
+      { 'deploy-images': IMAGE_A, kubeconfig },
+      { env: { KUBECONFIG: undefined } },
+    );
+    expectSuccess(result, 'succeeded');
+    expect(deploymentImage(namespace, 'web')).toBe(IMAGE_A);
+    const counts = callCounts(result);
+    expect(counts.api).toBe(0);
+    // Read, dry run, lease, apply, rollout status, verify read, lease given back.
+    expect(counts.kubectl).toBeGreaterThanOrEqual(6);
+  });
+});
+
 describe('canary', () => {
   it('deploys a canary beside stable, promotes it, then rejects a second one', async () => {
     const namespace = newNamespace('canary');

@@ -15,7 +15,7 @@ export const buildStage: Stage<BuildInputs, BuildResult> = {
     void probeBuilder(inputs.builder, ctx.workspace);
     return Promise.resolve(inputs);
   },
-  run: (inputs, ctx, previous) => runBuildStage(inputs, ctx, previous),
+  run: (inputs, ctx, previous, early) => runBuildStage(inputs, ctx, previous, process.env, early),
   report: (result) => buildReport(result),
   background: (result) => result.cacheExport,
 };

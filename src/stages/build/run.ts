@@ -344,6 +344,7 @@ export async function runBuildStage(
   ctx: Context,
   previous: PipelineResults,
   env: NodeJS.ProcessEnv = process.env,
+  early?: (partial: Partial<BuildResult>) => void,
 ): Promise<BuildResult> {
   maskSecrets(buildxSecrets(inputs), env);
   for (const warning of inputs.warnings) core.warning(warning);
@@ -371,6 +372,9 @@ export async function runBuildStage(
   if (built.call) core.info(`call: ${built.call.method}: ${checkVerdict(built.call.findings)}`);
 
   const image = built.digest && naming.tags[0] ? pinDigest(naming.tags[0], built.digest) : '';
+  // The pushed image is what the later stages' early work needs (the deploy's dry run); the
+  // size lookup below is for the summary only.
+  if (image && !built.call) early?.({ image, digest: built.digest });
   const result: BuildResult = {
     imageId: built.imageId,
     digest: built.digest,
