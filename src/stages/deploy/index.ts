@@ -250,7 +250,7 @@ async function deploy(
     const dryRun = ahead
       ? ahead.stored.then(
           (stored) => {
-            kube.markValidated(objects);
+            kube.markValidated(objects, stored);
             return stored;
           },
           () => kube.dryRun(objects, inputs),

@@ -19,6 +19,7 @@ import {
   lastProgress,
 } from './api-errors';
 import { ApiRefusal, ApiTransportError, KubeApi } from './kube/api';
+import { computedWrites, storeComputed } from './kube/computed-apply';
 import { apiTargetFromEnv } from './kube/config';
 import { hasRolloutStatus, rolloutStatus } from './kube/rollout-status';
 import { byNamespace } from './live';
@@ -140,6 +141,21 @@ function cancelledWait(object: KubeObject, lastSeen: string | undefined): WaitRe
   return { object, ready: false, cancelled: true, message: 'the wait was cancelled', lastSeen };
 }
 
+/** No verdict: the API server could not be reached as the wait ended. */
+function unreachableWait(
+  object: KubeObject,
+  unreachable: string,
+  lastSeen: string | undefined,
+): WaitResult {
+  return {
+    object,
+    ready: false,
+    unreachable: true,
+    message: `the Kubernetes API server could not be reached when the rollout timeout ended (${unreachable})`,
+    lastSeen,
+  };
+}
+
 export class Kubectl {
   /** kubectl invocations so far. */
   calls = 0;
@@ -147,8 +163,8 @@ export class Kubectl {
   waitingMs = 0;
   private readonly env: NodeJS.ProcessEnv;
   private readonly tempDir: string | undefined;
-  /** Batches (JSON) the server validated strictly in a dry run moments ago. */
-  private readonly validated = new Set<string>();
+  /** Batches (JSON) the server validated strictly in a dry run moments ago, and its answer. */
+  private readonly validated = new Map<string, KubeObject[]>();
   /** The API server asked directly; undefined when the kubeconfig is left to kubectl. */
   private readonly api: KubeApi | undefined;
 
@@ -191,6 +207,9 @@ export class Kubectl {
       core.debug(`kubectl for every call (${found.unsupported})`);
       return undefined;
     }
+    core.debug(
+      `API server asked directly: ${found.target.server}${found.target.insecure ? ' (insecure-skip-tls-verify: its certificate is not checked)' : ''}`,
+    );
     return new KubeApi(found.target, this.namespace);
   }
 
@@ -397,11 +416,16 @@ export class Kubectl {
   async apply(objects: KubeObject[], options: ApplyOptions): Promise<KubeObject[]> {
     if (objects.length === 0) return [];
     if (this.api && options.serverSide) return this.applyDirect(objects, options, false);
+    const computed = this.validated.get(JSON.stringify(objects));
+    if (computed && this.api && !options.force) {
+      const written = await this.writeComputed(objects, computed);
+      if (written) return written;
+    }
     // One List document: kubectl applies its items in order.
     const input = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects });
     // The same batch passed the server's strict field validation in the dry run, under this
     // run's leases: kubectl need not fetch the schemas to ask for it again.
-    const extra = this.validated.has(JSON.stringify(objects)) ? ['--validate=false'] : [];
+    const extra = computed ? ['--validate=false'] : [];
     // Apply is declarative: sending the same batch again after a broken connection is safe.
     const result = await this.kubectl(this.applyArgs(options, extra), {
       input,
@@ -438,8 +462,40 @@ export class Kubectl {
         `The Kubernetes API server refused the manifests in a dry run (kubectl apply --dry-run=server); nothing was applied:\n${tail(result.stderr || result.stdout, 12)}`,
       );
     }
-    this.markValidated(objects);
-    return parseKubectlJson(result.stdout);
+    const stored = parseKubectlJson(result.stdout);
+    this.markValidated(objects, stored);
+    return stored;
+  }
+
+  /**
+   * The client-side apply stored as the dry run computed it (kube/computed-apply.ts); undefined
+   * when that does not fit, and `kubectl apply` does the batch.
+   */
+  private async writeComputed(
+    objects: KubeObject[],
+    computed: KubeObject[],
+  ): Promise<KubeObject[] | undefined> {
+    const api = this.api!;
+    const planned = computedWrites(objects, computed);
+    let outcome: { stored: KubeObject[] } | { reason: string };
+    try {
+      outcome =
+        'reason' in planned
+          ? planned
+          : await storeComputed(api, planned.writes, (what, request) =>
+              // A replace at a resourceVersion, or a create, sent again after a broken
+              // connection is refused if the first arrived: then kubectl finds nothing to do.
+              this.direct(what, request, { retryUntil: Date.now() + RETRY_MS }),
+            );
+    } catch (err) {
+      outcome = { reason: errorText(err) };
+    }
+    if ('reason' in outcome) {
+      core.info(`apply: kubectl applies the batch (${firstErrorLine(outcome.reason)})`);
+      return undefined;
+    }
+    core.debug(`apply: wrote the dry run's result for ${outcome.stored.length} object(s)`);
+    return outcome.stored;
   }
 
   /**
@@ -477,9 +533,12 @@ export class Kubectl {
       );
   }
 
-  /** The batch passed a strict server dry run (this one's, or one started ahead of the deploy). */
-  markValidated(objects: KubeObject[]): void {
-    this.validated.add(JSON.stringify(objects));
+  /**
+   * The batch passed a strict server dry run (this one's, or one started ahead of the deploy),
+   * which answered with `stored`: what the apply would leave.
+   */
+  markValidated(objects: KubeObject[], stored: KubeObject[]): void {
+    this.validated.set(JSON.stringify(objects), stored);
   }
 
   /** `kubectl create` (fails on objects that exist) or `replace` (fails on a stale resourceVersion). */
@@ -582,7 +641,10 @@ export class Kubectl {
     if (!this.waitArgs(object, 1, true)) {
       return { object, ready: true, message: `${objectRef(object)}: nothing to wait for` };
     }
-    if (this.api && hasRolloutStatus(object.kind)) return this.waitDirect(object, deadline, signal);
+    if (this.api && hasRolloutStatus(object.kind)) {
+      core.debug(`API rollout status ${objectRef(object)}, timeout ${timeoutSeconds} s`);
+      return this.waitDirect(object, deadline, signal);
+    }
     let lastSeen: string | undefined;
     let unreachable = '';
     for (let attempt = 0; ; attempt++) {
@@ -649,14 +711,7 @@ export class Kubectl {
           );
         unreachable = firstErrorLine(err.result.stderr);
         reached = false;
-        if (final)
-          return {
-            object,
-            ready: false,
-            unreachable: true,
-            message: `the Kubernetes API server could not be reached when the rollout timeout ended (${unreachable})`,
-            lastSeen,
-          };
+        if (final) return unreachableWait(object, unreachable, lastSeen);
       }
       if (reached && current === undefined)
         return { object, ready: false, message: `${objectRef(object)} not found`, lastSeen };
@@ -714,13 +769,7 @@ export class Kubectl {
       if (Date.now() + pause >= until) break;
       await sleep(pause, signal);
     }
-    return {
-      object,
-      ready: false,
-      unreachable: true,
-      message: `the Kubernetes API server could not be reached when the rollout timeout ended (${unreachable})`,
-      lastSeen,
-    };
+    return unreachableWait(object, unreachable, lastSeen);
   }
 
   /** Waits for all objects at once. */

@@ -89,17 +89,26 @@ export class KubeApi {
     return JSON.parse(response.body) as KubeObject;
   }
 
-  /** Creates (`create`) or replaces at its resourceVersion (`replace`); a refusal is returned. */
+  /**
+   * Creates (`create`) or replaces at its resourceVersion (`replace`); a refusal is returned.
+   * `query` adds request parameters (the field manager the write is recorded under).
+   */
   async write(
     verb: 'create' | 'replace',
     object: KubeObject,
+    query?: Record<string, string>,
   ): Promise<{ stored?: KubeObject; refused?: ApiRefusal }> {
     const resource = await this.resources.of(object);
     const namespace = this.namespaceFor(object);
     const body = JSON.stringify(withNamespace(object, resource.namespaced, namespace));
+    const where = objectPath(
+      resource,
+      namespace,
+      verb === 'replace' ? object.metadata.name : undefined,
+    );
     const response = await this.http.request(
       verb === 'create' ? 'POST' : 'PUT',
-      objectPath(resource, namespace, verb === 'replace' ? object.metadata.name : undefined),
+      query ? `${where}?${new URLSearchParams(query)}` : where,
       { body },
     );
     if (response.status === 200 || response.status === 201)

@@ -16,6 +16,15 @@ type Fields = Record<string, any>;
 
 const num = (value: unknown): number => (typeof value === 'number' ? value : 0);
 
+/** DaemonSets and StatefulSets report a rollout only under the RollingUpdate strategy. */
+const rollsUpdates = (spec: Fields): boolean =>
+  (spec.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate';
+const NOT_ROLLING: RolloutStatus = {
+  done: false,
+  failed: true,
+  message: 'rollout status is only available for RollingUpdate strategy type',
+};
+
 function deploymentStatus(object: KubeObject): RolloutStatus {
   const name = object.metadata.name;
   const spec = (object.spec ?? {}) as Fields;
@@ -52,12 +61,7 @@ function daemonSetStatus(object: KubeObject): RolloutStatus {
   const name = object.metadata.name;
   const spec = (object.spec ?? {}) as Fields;
   const status = (object.status ?? {}) as Fields;
-  if ((spec.updateStrategy?.type ?? 'RollingUpdate') !== 'RollingUpdate')
-    return {
-      done: false,
-      failed: true,
-      message: 'rollout status is only available for RollingUpdate strategy type',
-    };
+  if (!rollsUpdates(spec)) return NOT_ROLLING;
   if (num(object.metadata.generation) > num(status.observedGeneration))
     return { done: false, message: 'Waiting for daemon set spec update to be observed...' };
   const desired = num(status.desiredNumberScheduled);
@@ -77,12 +81,7 @@ function daemonSetStatus(object: KubeObject): RolloutStatus {
 function statefulSetStatus(object: KubeObject): RolloutStatus {
   const spec = (object.spec ?? {}) as Fields;
   const status = (object.status ?? {}) as Fields;
-  if ((spec.updateStrategy?.type ?? 'RollingUpdate') !== 'RollingUpdate')
-    return {
-      done: false,
-      failed: true,
-      message: 'rollout status is only available for RollingUpdate strategy type',
-    };
+  if (!rollsUpdates(spec)) return NOT_ROLLING;
   if (
     num(status.observedGeneration) === 0 ||
     num(object.metadata.generation) > num(status.observedGeneration)

@@ -1,0 +1,121 @@
+import {
+  CLIENT_SIDE_APPLY_MANAGER,
+  computedWrites,
+  LAST_APPLIED,
+  storeComputed,
+} from '../../../src/stages/deploy/kube/computed-apply';
+import type { KubeApi } from '../../../src/stages/deploy/kube/api';
+import type { KubeObject } from '../../../src/stages/deploy/model';
+
+const manifest = (kind: string, name: string): KubeObject => ({
+  apiVersion: 'v1',
+  kind,
+  metadata: { name },
+  data: { x: '2' },
+});
+const lastApplied = '{"apiVersion":"v1","data":{"x":"2"}}\n';
+/** What `kubectl apply --dry-run=server -o json` answers for an object. */
+const dryRun = (kind: string, name: string, resourceVersion?: string): KubeObject => ({
+  apiVersion: 'v1',
+  kind,
+  metadata: {
+    name,
+    namespace: 'ns',
+    uid: 'u-1',
+    resourceVersion,
+    annotations: { [LAST_APPLIED]: lastApplied, other: 'kept' },
+    managedFields: [{ manager: 'someone' }],
+  },
+  data: { x: '2', fromLive: 'y' },
+});
+
+describe('computedWrites: the client-side apply as the dry run computed it', () => {
+  it('replaces an existing object with the merged one, at its version, without managedFields', () => {
+    const plan = computedWrites([manifest('ConfigMap', 'a')], [dryRun('ConfigMap', 'a', '42')]);
+    expect(plan).toEqual({
+      writes: [
+        {
+          verb: 'replace',
+          object: {
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            metadata: {
+              name: 'a',
+              namespace: 'ns',
+              uid: 'u-1',
+              resourceVersion: '42',
+              annotations: { [LAST_APPLIED]: lastApplied, other: 'kept' },
+            },
+            data: { x: '2', fromLive: 'y' },
+          },
+        },
+      ],
+    });
+  });
+
+  it('creates a new object from the manifest and the last-applied annotation only', () => {
+    const plan = computedWrites([manifest('Service', 's')], [dryRun('Service', 's')]);
+    expect(plan).toEqual({
+      writes: [
+        {
+          verb: 'create',
+          object: {
+            apiVersion: 'v1',
+            kind: 'Service',
+            metadata: { name: 's', annotations: { [LAST_APPLIED]: lastApplied } },
+            data: { x: '2' },
+          },
+        },
+      ],
+    });
+  });
+
+  it.each([
+    [
+      'a missing object',
+      [manifest('ConfigMap', 'a'), manifest('Secret', 'b')],
+      [dryRun('ConfigMap', 'a', '1')],
+      'the dry run returned 1 of 2 objects',
+    ],
+    [
+      'another order',
+      [manifest('ConfigMap', 'a')],
+      [dryRun('Secret', 'a', '1')],
+      "the dry run's object 1 is not ConfigMap/a",
+    ],
+    [
+      'no last-applied annotation',
+      [manifest('ConfigMap', 'a')],
+      [{ ...dryRun('ConfigMap', 'a', '1'), metadata: { name: 'a', resourceVersion: '1' } }],
+      'ConfigMap/a has no last-applied configuration',
+    ],
+  ])('leaves the batch to kubectl on %s', (_what, batch, computed, reason) => {
+    expect(computedWrites(batch, computed)).toEqual({ reason });
+  });
+});
+
+describe('storeComputed', () => {
+  it("writes under kubectl's field manager and stops at the first refusal", async () => {
+    const sent: string[] = [];
+    const api = {
+      write: async (verb: string, object: KubeObject, query: Record<string, string>) => {
+        sent.push(`${verb} ${object.metadata.name} ${query.fieldManager}`);
+        return object.metadata.name === 'b'
+          ? { refused: new Error('Error from server (Conflict): the object has been modified') }
+          : { stored: object };
+      },
+    } as unknown as KubeApi;
+    const send = <T>(_what: string, request: () => Promise<T>) => request();
+    const writes = ['a', 'b', 'c'].map((name) => ({
+      verb: 'replace' as const,
+      object: manifest('ConfigMap', name),
+    }));
+    expect(await storeComputed(api, writes, send)).toEqual({
+      reason: 'ConfigMap/b: Error from server (Conflict): the object has been modified',
+    });
+    expect(sent).toEqual([
+      `replace a ${CLIENT_SIDE_APPLY_MANAGER}`,
+      `replace b ${CLIENT_SIDE_APPLY_MANAGER}`,
+    ]);
+  });
+});

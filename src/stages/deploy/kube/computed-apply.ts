@@ -1,0 +1,83 @@
+// kubectl's client-side apply, written as kubectl's own server dry run computed it. The dry run
+// (`kubectl apply --dry-run=server`, run once anyway as the batch's check) returns every object
+// as the apply would leave it: the three-way merge of the last-applied configuration, the
+// manifest and the live object, with the new last-applied annotation. Writing exactly that, at
+// the resourceVersion the merge was computed against and under kubectl's field manager, stores
+// what the apply would store, without a second kubectl process computing the merge again.
+// Anything that does not line up (an object changed since, a create the server refuses, a
+// write the credentials may not make) leaves the batch to `kubectl apply`, which is idempotent.
+import type { KubeObject } from '../model';
+import type { KubeApi } from './api';
+
+/** The field manager kubectl's client-side apply records its writes under. */
+export const CLIENT_SIDE_APPLY_MANAGER = 'kubectl-client-side-apply';
+export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+export type ComputedWrite =
+  { verb: 'replace'; object: KubeObject } | { verb: 'create'; object: KubeObject };
+
+/**
+ * The writes that store the dry run's result for each object of the batch, in order; a reason
+ * instead when the dry run's answer does not line up with the batch.
+ */
+export function computedWrites(
+  batch: KubeObject[],
+  computed: KubeObject[],
+): { writes: ComputedWrite[] } | { reason: string } {
+  if (computed.length !== batch.length)
+    return { reason: `the dry run returned ${computed.length} of ${batch.length} objects` };
+  const writes: ComputedWrite[] = [];
+  for (const [index, object] of batch.entries()) {
+    const result = computed[index];
+    if (result.kind !== object.kind || result.metadata.name !== object.metadata.name)
+      return {
+        reason: `the dry run's object ${index + 1} is not ${object.kind}/${object.metadata.name}`,
+      };
+    const lastApplied = result.metadata.annotations?.[LAST_APPLIED];
+    if (!lastApplied)
+      return { reason: `${object.kind}/${object.metadata.name} has no last-applied configuration` };
+    if (result.metadata.resourceVersion) {
+      // An update: the merged object, at the version it was merged with. The server keeps
+      // managedFields when none are sent, and records this write's changes under kubectl's manager.
+      const metadata = { ...result.metadata };
+      delete metadata.managedFields;
+      writes.push({ verb: 'replace', object: { ...result, metadata } });
+    } else {
+      // A create: kubectl sends the manifest with its last-applied annotation, not the dry run's
+      // placeholders (a Service's dry-run cluster IP, a uid).
+      writes.push({
+        verb: 'create',
+        object: {
+          ...object,
+          metadata: {
+            ...object.metadata,
+            annotations: { ...object.metadata.annotations, [LAST_APPLIED]: lastApplied },
+          },
+        },
+      });
+    }
+  }
+  return { writes };
+}
+
+/**
+ * Stores the writes one after another; the objects as stored, or the first refusal's message
+ * (the caller then runs `kubectl apply` for the batch).
+ */
+export async function storeComputed(
+  api: KubeApi,
+  writes: ComputedWrite[],
+  send: <T>(what: string, request: () => Promise<T>) => Promise<T>,
+): Promise<{ stored: KubeObject[] } | { reason: string }> {
+  const query = { fieldManager: CLIENT_SIDE_APPLY_MANAGER, fieldValidation: 'Strict' };
+  const stored: KubeObject[] = [];
+  for (const write of writes) {
+    const ref = `${write.object.kind}/${write.object.metadata.name}`;
+    const result = await send(`${write.verb} ${ref} (client-side apply)`, () =>
+      api.write(write.verb, write.object, query),
+    );
+    if (!result.stored) return { reason: `${ref}: ${result.refused?.message ?? 'not stored'}` };
+    stored.push(result.stored);
+  }
+  return { stored };
+}
