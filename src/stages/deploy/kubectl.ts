@@ -18,9 +18,10 @@ import {
   isWaitTimeout,
   lastProgress,
 } from './api-errors';
-import { ApiRefusal, ApiTransportError, KubeApi } from './kube/api';
+import { KubeApi } from './kube/api';
 import { computedWrites, storeComputed } from './kube/computed-apply';
 import { apiTargetFromEnv } from './kube/config';
+import { ApiTransportError } from './kube/http';
 import { hasRolloutStatus, rolloutStatus } from './kube/rollout-status';
 import { byNamespace } from './live';
 import type { KubeObject } from './model';
@@ -691,8 +692,8 @@ export class Kubectl {
     let unreachable = '';
     let pause = 50;
     const waitStarted = Date.now();
-    for (let final = false; ;) {
-      final = Date.now() >= deadline;
+    for (;;) {
+      const final = Date.now() >= deadline;
       let current: KubeObject | undefined;
       let reached = true;
       try {
@@ -900,7 +901,7 @@ function apiFailure(err: unknown): RunResult {
 
 function errorText(err: unknown): string {
   if (err instanceof KubectlError) return err.result.stderr;
-  if (err instanceof ApiRefusal || err instanceof Error) return err.message;
+  if (err instanceof Error) return err.message;
   return String(err);
 }
 

@@ -5,18 +5,12 @@
 // refused (a verdict), or not reached (ApiTransportError: try again).
 import type { KubeObject } from '../model';
 import type { ApiTarget } from './config';
-import { ApiHttp, ApiTransportError, statusMessage } from './http';
+import { ApiHttp, statusMessage } from './http';
 import { objectPath, Resources } from './resources';
-
-export { ApiTransportError };
 
 /** An answer that is a verdict: the server understood the request and said no. */
 export class ApiRefusal extends Error {
-  constructor(
-    readonly status: number,
-    readonly reason: string,
-    message: string,
-  ) {
+  constructor(reason: string, message: string) {
     super(`Error from server${reason ? ` (${reason})` : ''}: ${message}`);
     this.name = 'ApiRefusal';
   }
@@ -30,7 +24,7 @@ function refusal(status: number, body: string): ApiRefusal {
   } catch {
     // Not a Status object: the message is the body's first line.
   }
-  return new ApiRefusal(status, reason, statusMessage(body));
+  return new ApiRefusal(reason, statusMessage(body));
 }
 
 /** The object as sent: a namespaced one names its namespace, as kubectl's -n would set it. */
