@@ -23,6 +23,7 @@ import {
   workspace,
   type Target,
 } from '../harness/realnode';
+import { settledEndpointCount } from '../harness/kube';
 
 jest.setTimeout(15 * 60_000);
 
@@ -167,7 +168,9 @@ describe('canary on the real node', () => {
         'canary-ready',
       );
       expect(podsOnNodes(namespace)).toEqual([env.REALNODE]);
-      // The Service or route follows the canary's readiness a moment later.
+      // The Service or route follows the canary's readiness a moment later: by pod split, the
+      // Service's endpoints are the 4 stable pods and the canary's 1 once they have settled.
+      if (!withRoute) expect(await settledEndpointCount(namespace, 'hello-go', 5)).toBe(5);
       await until(target, (a) => a.some((x) => x.version === '2.0.0'), 'the canary answering', 30);
       const percent = await measure(target, `canary (${split}) at 20 %`);
       expect(Math.abs(percent - 20)).toBeLessThanOrEqual(SHARE_TOLERANCE_POINTS);
