@@ -56,7 +56,8 @@ export interface Stage<Inputs, Result> {
   ahead?(inputs: Inputs, ctx: Context, results: PipelineResults): Inputs;
   /**
    * `early`, when given, hands the later stages' `ahead` a part of the result as soon as it is
-   * known (the build's pushed image, before its size is looked up).
+   * known: the build's tags when it is about to push them, then its pushed image, before its
+   * size is looked up.
    */
   run(
     inputs: Inputs,

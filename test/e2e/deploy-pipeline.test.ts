@@ -85,10 +85,10 @@ it('deploys the image the build stage pushed, pinned by digest', async () => {
   );
   expect(live.spec.template.spec.containers[0].image).toBe(pinned);
   expect(live.status.readyReplicas).toBe(2);
-  // The server's dry run of the pinned batch started once the digest was known.
-  expect(result.stdout).toContain(
-    "server dry run: started as soon as the build's digest was known",
-  );
+  // The client-side apply was computed while the build ran, with a stand-in for the digest,
+  // and the server checked the pinned writes once the digest was known.
+  expect(result.stdout).toContain('server dry run: computed while the build ran');
+  expect(result.stdout).toContain('kubectl: 1 invocation(s)');
 });
 
 // The dry run started after the build refuses the batch: the deploy asks the server again

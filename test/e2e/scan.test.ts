@@ -464,6 +464,14 @@ describe('scan stage on the testbed', () => {
     expect(r.outputs.image).toMatch(/@sha256:[a-f0-9]{64}$/);
     expect(r.outputs.image.startsWith(`${repository}@sha256:`)).toBe(true);
     expect(r.summary).toContain(`\`${r.outputs.image}\` (image) scanned with Trivy`);
+    // The scan started once the build pushed, yet its log (Trivy's command line and output
+    // included) is in the scan's own group, after the build's.
+    const groups = r.stdout.split(/^::group::/m);
+    const scanGroup = groups.find((group) => group.startsWith('scan')) ?? '';
+    const buildGroup = groups.find((group) => group.startsWith('build')) ?? '';
+    expect(scanGroup).toContain(`Scanning ${r.outputs.image} (image)`);
+    expect(scanGroup).toMatch(/^\[command\].*trivy image /m);
+    expect(buildGroup).not.toMatch(/trivy|Scanning/);
     expect(r.outputs['scan-result']).toBe('failed');
     expect(r.errors.some((e) => e.startsWith('Scan failed') && e.includes(CRITICAL_CVE))).toBe(
       true,

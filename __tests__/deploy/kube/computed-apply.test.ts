@@ -1,4 +1,5 @@
 import {
+  checkComputed,
   CLIENT_SIDE_APPLY_MANAGER,
   computedWrites,
   LAST_APPLIED,
@@ -117,5 +118,41 @@ describe('storeComputed', () => {
       `replace a ${CLIENT_SIDE_APPLY_MANAGER}`,
       `replace b ${CLIENT_SIDE_APPLY_MANAGER}`,
     ]);
+  });
+});
+
+describe("checkComputed: the writes through the server's dry run first", () => {
+  const writes = ['a', 'b', 'c'].map((name) => ({
+    verb: 'replace' as const,
+    object: manifest('ConfigMap', name),
+  }));
+  const apiRefusing = (refused: string[], sent: string[]) =>
+    ({
+      write: async (verb: string, object: KubeObject, query: Record<string, string>) => {
+        sent.push(`${verb} ${object.metadata.name} ${query.dryRun} ${query.fieldValidation}`);
+        return refused.includes(object.metadata.name)
+          ? { refused: new Error(`admission webhook "policy" denied ${object.metadata.name}`) }
+          : { stored: object };
+      },
+    }) as unknown as KubeApi;
+  const send = <T>(_what: string, request: () => Promise<T>) => request();
+
+  it('sends every write with dryRun=All and strict validation, and passes when all pass', async () => {
+    const sent: string[] = [];
+    expect(await checkComputed(apiRefusing([], sent), writes, send)).toBeUndefined();
+    expect(sent.sort()).toEqual([
+      'replace a All Strict',
+      'replace b All Strict',
+      'replace c All Strict',
+    ]);
+  });
+
+  it("names the first refused object in the batch's order", async () => {
+    const sent: string[] = [];
+    expect(await checkComputed(apiRefusing(['c', 'b'], sent), writes, send)).toBe(
+      'ConfigMap/b: admission webhook "policy" denied b',
+    );
+    // A dry run stores nothing: all are asked, none is left unchecked for a later write.
+    expect(sent).toHaveLength(3);
   });
 });

@@ -351,6 +351,10 @@ export async function runBuildStage(
   for (const note of inputs.env.notes) core.info(note);
   core.info(`Context: ${inputs.context} (${CONTEXT_ORIGINS[inputs.contextOrigin]})`);
   const naming = resolveNaming(inputs, previous);
+  // The tags about to be pushed, before buildx starts: the deploy computes its apply ahead
+  // with a stand-in for the digest (deploy/placeholder.ts).
+  if (inputs.push && inputs.callMethod === 'build' && naming.tags.length > 0)
+    early?.({ tags: naming.tags });
   const cwd = ctx.workspace;
   const attempts = buildAttempts(inputs, naming, {
     workspace: cwd,
@@ -374,7 +378,7 @@ export async function runBuildStage(
   const image = built.digest && naming.tags[0] ? pinDigest(naming.tags[0], built.digest) : '';
   // The pushed image is what the later stages' early work needs (the deploy's dry run); the
   // size lookup below is for the summary only.
-  if (image && !built.call) early?.({ image, digest: built.digest });
+  if (image && !built.call) early?.({ image, digest: built.digest, pushed: inputs.push });
   const result: BuildResult = {
     imageId: built.imageId,
     digest: built.digest,

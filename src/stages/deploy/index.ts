@@ -8,6 +8,8 @@ import { runUrl } from '../../context';
 import { cancellation } from '../../lib/cancellation';
 import { errorMessage } from '../../lib/errors';
 import type { PipelineResults, Stage } from '../types';
+import { pinnedReference } from '../../lib/image-reference';
+import { firstErrorLine } from './api-errors';
 import { annotateResources, provenanceAnnotations, type Provenance } from './annotations';
 import { acquireLeases, CancelledBeforeApply, releaseLeases } from './concurrency';
 import { Journal } from './journal';
@@ -21,6 +23,7 @@ import { liveKey, namespaceOf, type LiveObjects } from './live';
 import { loadManifests, type LoadedManifests } from './manifests';
 import type { DeployInputs, DeployResult, KubeObject } from './model';
 import { pinImageDigests } from './pinning';
+import { matchesWithDigest, placeholderDigest, withDigest } from './placeholder';
 import { addImagePullSecrets } from './pull-secrets';
 import { deployReport } from './report';
 import { requireCanaries } from './strategies/canary';
@@ -98,28 +101,66 @@ function kubectlFor(inputs: DeployInputs): Kubectl {
   );
 }
 
+/** The server's dry run of `objects`, started now (read-only). */
+function startDryRun(
+  kube: Kubectl,
+  inputs: DeployInputs,
+  objects: KubeObject[],
+): NonNullable<DeployInputs['dryRunAhead']> {
+  const stored = kube.dryRun(objects, inputs);
+  // Its outcome is read when the deploy runs, if it does.
+  stored.catch(() => undefined);
+  return { objects: JSON.stringify(objects), stored };
+}
+
 /**
- * Once the build's digest is known the objects are final: the server's dry run of them starts
- * then, beside the scan, instead of on the deploy's own path. Read-only (nothing is stored); a
- * scan that fails the job leaves it to finish unused.
+ * The deploy's server dry run, started before the deploy's turn (read-only: nothing is
+ * stored; a scan that fails the job leaves it to finish unused):
+ * - once the objects are final (the build's digest known, or `images` given), beside the scan;
+ * - earlier still, when the build is about to push and the apply is kubectl's client-side one
+ *   that Gantry stores itself: with a stand-in digest while the build runs, the real one
+ *   written in once known (deploy/placeholder.ts).
  */
 function dryRunAhead(
+  kube: Kubectl,
   inputs: DeployInputs,
   ctx: Context,
   results: PipelineResults,
 ): DeployInputs['dryRunAhead'] {
-  if (inputs.dryRunAhead || !inputs.loaded || !results.build?.image) return inputs.dryRunAhead;
-  const { objects } = finalObjects(inputs.loaded, inputs, ctx, imagesToPin(inputs, results));
+  const started = inputs.dryRunAhead;
+  if (!inputs.loaded || (started && !started.placeholder)) return started;
+  const build = results.build;
+  if (build?.image || inputs.images.length > 0) {
+    const { objects } = finalObjects(inputs.loaded, inputs, ctx, imagesToPin(inputs, results));
+    const batch = JSON.stringify(objects);
+    if (started?.placeholder && build?.digest) {
+      const { placeholder } = started;
+      if (matchesWithDigest(started.objects, batch, placeholder, build.digest)) {
+        const stored = started.stored.then((computed) =>
+          withDigest(computed, placeholder, build.digest),
+        );
+        stored.catch(() => undefined);
+        return { objects: batch, stored, confirm: build.digest };
+      }
+    }
+    return startDryRun(kube, inputs, objects);
+  }
+  const tag = build?.tags?.[0];
+  if (started || !tag || inputs.serverSide || inputs.force || !kube.asksApiDirectly) return started;
+  const placeholder = placeholderDigest();
+  const { objects } = finalObjects(inputs.loaded, inputs, ctx, [pinnedReference(tag, placeholder)]);
+  return { ...startDryRun(kube, inputs, objects), placeholder };
+}
+
+/**
+ * The deploy's connection to the cluster, made at the first chance ahead and kept for the
+ * deploy: by its turn, the discovery it needs is read and its connections are open.
+ */
+function aheadKube(inputs: DeployInputs): Kubectl {
+  if (inputs.kube) return inputs.kube;
   const kube = kubectlFor(inputs);
-  const cost = { kubectlCalls: 0, apiRequests: 0 };
-  const stored = kube.dryRun(objects, inputs).finally(() => {
-    cost.kubectlCalls = kube.calls;
-    cost.apiRequests = kube.requests;
-    kube.dispose();
-  });
-  // Its outcome is read when the deploy runs, if it does.
-  stored.catch(() => undefined);
-  return { objects: JSON.stringify(objects), stored, cost };
+  kube.warm(inputs.loaded?.manifests.map((m) => m.object) ?? []);
+  return kube;
 }
 
 /** The workloads of the manifests: each gets a lease, and its canary and baseline are read too. */
@@ -212,10 +253,11 @@ export const deployStage: Stage<DeployInputs, DeployResult> = {
     return { ...inputs, loaded };
   },
 
-  ahead: (inputs, ctx, results) => ({
-    ...inputs,
-    dryRunAhead: dryRunAhead(inputs, ctx, results),
-  }),
+  ahead: (inputs, ctx, results) => {
+    if (!inputs.loaded) return inputs;
+    const kube = aheadKube(inputs);
+    return { ...inputs, kube, dryRunAhead: dryRunAhead(kube, inputs, ctx, results) };
+  },
 
   run: (inputs, ctx, previous) => cancellation.handle(() => deploy(inputs, ctx, previous)),
 
@@ -230,14 +272,19 @@ async function deploy(
   const started = Date.now();
   const objects = await prepareManifests(inputs, ctx, imagesToPin(inputs, previous));
 
-  const kube = kubectlFor(inputs);
+  const kube = inputs.kube ?? kubectlFor(inputs);
   // The dry run started ahead counts when it checked exactly this batch. When it failed, the
   // deploy asks again: an API outage during the scan is no verdict now, and a refusal repeats.
   const ahead =
     inputs.dryRunAhead?.objects === JSON.stringify(objects) ? inputs.dryRunAhead : undefined;
-  if (ahead) core.info("server dry run: started as soon as the build's digest was known");
-  const calls = () => kube.calls + (ahead?.cost.kubectlCalls ?? 0);
-  const requests = () => kube.requests + (ahead?.cost.apiRequests ?? 0);
+  if (ahead)
+    core.info(
+      ahead.confirm
+        ? 'server dry run: computed while the build ran (the digest written in once known), then the writes checked by the server (dryRun=All)'
+        : "server dry run: started as soon as the build's digest was known",
+    );
+  const calls = () => kube.calls;
+  const requests = () => kube.requests;
   const journal = new Journal(inputs.namespace);
   let leases: KubeObject[] = [];
   // Annotating the namespace goes beside giving the leases back: neither waits for the other.
@@ -248,13 +295,17 @@ async function deploy(
     // a refused batch stops the lease wait.
     const refused = new AbortController();
     const dryRun = ahead
-      ? ahead.stored.then(
-          (stored) => {
+      ? ahead.stored
+          .then((stored) => {
+            if (ahead.confirm) return kube.confirmComputed(objects, stored, ahead.confirm);
             kube.markValidated(objects, stored);
             return stored;
-          },
-          () => kube.dryRun(objects, inputs),
-        )
+          })
+          .catch((err: unknown) => {
+            if (ahead.confirm)
+              core.info(`server dry run: asked again (${firstErrorLine(errorMessage(err))})`);
+            return kube.dryRun(objects, inputs);
+          })
       : kube.dryRun(objects, inputs);
     const validated = dryRun
       .then((stored) => checkDryRun(stored, inputs.allowClusterScoped))

@@ -1,4 +1,5 @@
 // What the deploy stage reports, and the typed inputs and Kubernetes objects it works with.
+import type { Kubectl } from './kubectl';
 import type { LoadedManifests } from './manifests';
 import type { ProgressiveSettings } from './progressive/settings';
 import type { ProgressiveReport } from './progressive/summary';
@@ -69,15 +70,23 @@ export interface DeployInputs {
   /** The manifests read and parsed by `prepare`, before any stage runs. */
   loaded?: LoadedManifests;
   /**
-   * The server's dry run of the objects to apply, started as soon as they were final (the
-   * build's digest known), beside the stages still running; `objects` is the batch it checked.
+   * The server's dry run of the objects to apply, started ahead beside the stages still
+   * running; `objects` is the batch (JSON) it answers for. `placeholder` is set while it was
+   * computed with a stand-in digest (deploy/placeholder.ts), `confirm` to the real digest once
+   * it is written in: the objects that carry it are then checked by the server (dryRun=All)
+   * before the answer counts.
    */
   dryRunAhead?: {
     objects: string;
     stored: Promise<KubeObject[]>;
-    /** What it took, once settled: kubectl invocations and direct API requests. */
-    cost: { kubectlCalls: number; apiRequests: number };
+    placeholder?: string;
+    confirm?: string;
   };
+  /**
+   * The deploy's connection to the cluster when it was made ahead (deploy/index.ts), so the
+   * dry run started ahead and the deploy share it: one count of kubectl processes and requests.
+   */
+  kube?: Kubectl;
   /** Empty: the kubeconfig context's namespace (or the one in each manifest). */
   namespace: string;
   /** Images to pin; empty: the build stage's digest-pinned image, when build ran. */

@@ -2,14 +2,13 @@
 // summary, annotations and on pull requests one comment kept up to date.
 import * as core from '@actions/core';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { runUrl, type Context } from '../../context';
 import { errorMessage } from '../../lib/errors';
 import { githubClient } from '../../lib/github';
 import type { Stage } from '../types';
 import { judge } from './gate';
-import { mergeIgnoreFiles, suppressingRule } from './ignore-files';
+import { suppressingRule } from './ignore-files';
 import { readPolicyFiles, type PolicyFile } from './policy-files';
 import { parseScanInputs, type ScanInputs } from './inputs';
 import type { ScanReport, ScanResult } from './model';
@@ -25,62 +24,11 @@ import {
 import { parseTrivyReport, rebaseTargets } from './report';
 import { toSarif } from './sarif';
 import { scanTarget } from './target';
-import { needsVulnerabilityDb, scanCommand, type ScanCommand } from './trivy-args';
-import { installTrivy, type Trivy } from './trivy-binary';
-import { prepareVulnerabilityDb, saveVulnerabilityDb } from './trivy-db';
-import { describeSetAside, trivyEnvironment } from './trivy-env';
-import { scanWithTrivy, writeFormatted, type TrivyPlace } from './trivy-scan';
+import { scanWithPolicy, type Workdir } from './trivy-run';
+import { deferOutput } from '../../lib/deferred-output';
+import type { Trivy } from './trivy-binary';
+import { writeFormatted, type TrivyPlace } from './trivy-scan';
 import { submitDependencySnapshot } from './dependency-snapshot';
-
-/** The scan's scratch space: Trivy's empty working directory, the policy files it is given. */
-interface Workdir {
-  root: string;
-  cwd: string;
-  report: string;
-}
-
-function makeWorkdir(): Workdir {
-  const root = fs.mkdtempSync(path.join(process.env.RUNNER_TEMP || os.tmpdir(), 'gantry-scan-'));
-  const cwd = path.join(root, 'cwd');
-  fs.mkdirSync(cwd);
-  return { root, cwd, report: path.join(root, 'trivy-report.json') };
-}
-
-/** The policy files Trivy gets, written where only Gantry put them; Trivy reads one ignore file. */
-function writePolicyFiles(
-  files: PolicyFile[],
-  work: Workdir,
-): {
-  command: Pick<ScanCommand, 'ignoreFile' | 'configFile' | 'ignorePolicy' | 'secretConfig'>;
-  given: Map<PolicyFile, string>;
-} {
-  const applied = files.filter((f) => f.content !== undefined);
-  const given = new Map<PolicyFile, string>();
-  const write = (name: string, content: string) => {
-    const file = path.join(work.root, name);
-    fs.writeFileSync(file, content);
-    return file;
-  };
-  const ignores = applied.filter((f) => f.role === 'ignorefile');
-  const merged = mergeIgnoreFiles(ignores.map((f) => ({ path: f.path, content: f.content! })));
-  const ignoreFile = write(
-    merged.format === 'yaml' ? 'trivyignore.yaml' : 'trivyignore',
-    merged.content,
-  );
-  for (const file of ignores) given.set(file, ignoreFile);
-  const command: ReturnType<typeof writePolicyFiles>['command'] = { ignoreFile };
-  const single = (role: PolicyFile['role'], name: string) => {
-    const file = applied.find((f) => f.role === role);
-    if (!file) return undefined;
-    const written = write(name, file.content!);
-    given.set(file, written);
-    return written;
-  };
-  command.configFile = single('config', 'trivy.yaml');
-  command.ignorePolicy = single('ignore-policy', 'ignore-policy.rego');
-  command.secretConfig = single('secret-config', 'trivy-secret.yaml');
-  return { command, given };
-}
 
 /** Name the rule that set each suppressed finding aside. */
 function attributeSuppressions(
@@ -199,6 +147,11 @@ async function commentOnPullRequest(
   }
 }
 
+function maskTokens(inputs: ScanInputs): void {
+  if (inputs.githubPat) core.setSecret(inputs.githubPat);
+  if (inputs.releaseToken) core.setSecret(inputs.releaseToken);
+}
+
 export const scanStage: Stage<ScanInputs, ScanResult> = {
   name: 'scan',
   parseInputs: (source, ctx) => parseScanInputs(source, ctx),
@@ -213,9 +166,30 @@ export const scanStage: Stage<ScanInputs, ScanResult> = {
     return { ...inputs, appliedPolicyFiles };
   },
 
+  // Once the build has pushed its image, the scan of it starts beside the build's last steps
+  // (the size lookup for its summary); its log is held for the scan's own group.
+  ahead(inputs, ctx, results) {
+    const build = results.build;
+    if (inputs.ahead || inputs.imageArchive || !build?.image || !build.pushed) return inputs;
+    if (inputs.scanType !== 'image' || inputs.scanRef) return inputs;
+    maskTokens(inputs);
+    const target = scanTarget(
+      inputs.scanType,
+      inputs.scanRef,
+      { image: build.image, pushed: true, imageId: '', loaded: false, tags: [] },
+      ctx.workspace,
+    );
+    return {
+      ...inputs,
+      ahead: {
+        target: target.target,
+        scanned: deferOutput(() => scanWithPolicy(inputs, ctx, target)),
+      },
+    };
+  },
+
   async run(inputs, ctx, previous) {
-    if (inputs.githubPat) core.setSecret(inputs.githubPat);
-    if (inputs.releaseToken) core.setSecret(inputs.releaseToken);
+    maskTokens(inputs);
     const { target, label, imageSource } = inputs.imageArchive
       ? {
           target: '',
@@ -223,65 +197,13 @@ export const scanStage: Stage<ScanInputs, ScanResult> = {
           imageSource: undefined,
         }
       : scanTarget(inputs.scanType, inputs.scanRef, previous.build, ctx.workspace);
-    const policyFiles =
-      inputs.appliedPolicyFiles ??
-      (await readPolicyFiles(inputs.policyFiles, ctx, {
-        trustPullRequest: inputs.trustPrPolicyFiles,
-        token: inputs.githubToken,
-      }));
-
-    // The gate follows Gantry's inputs only: TRIVY_* variables are set aside, and Trivy runs
-    // in an empty directory with the policy files Gantry chose.
-    const environment = trivyEnvironment(process.env);
-    const setAside = [
-      ...environment.setAside.map(describeSetAside),
-      ...policyFiles.flatMap((f) => (f.note ? [f.note] : [])),
-    ];
-    for (const line of setAside) core.warning(`Set aside: ${line}`);
-    for (const file of policyFiles.filter((f) => f.content !== undefined)) {
-      core.info(`Applying ${file.input} ${file.name}`);
-    }
-
-    const work = makeWorkdir();
+    // Started as soon as the build pushed (scanStage.ahead) when it scans the same target.
+    const scanned =
+      inputs.ahead && inputs.ahead.target === target
+        ? await inputs.ahead.scanned.replay()
+        : await scanWithPolicy(inputs, ctx, { target, label, imageSource });
+    const { json, trivy, work, place, db, policy, policyFiles, setAside } = scanned;
     try {
-      const place: TrivyPlace = { cwd: work.cwd, env: environment.env };
-      const trivy = await installTrivy({
-        version: inputs.trivyVersion,
-        cacheDir: inputs.cacheDir,
-        skipSetup: inputs.skipSetupTrivy,
-        token: inputs.releaseToken,
-      });
-      core.info(`Trivy ${trivy.version} from ${trivy.source}: ${trivy.path}`);
-
-      const dbSources = {
-        cacheDir: inputs.cacheDir,
-        repositories: inputs.dbRepositories,
-        timeoutSeconds: inputs.dbTimeoutSeconds,
-        useActionsCache: inputs.useActionsCache,
-        ...place,
-      };
-      const needsDb = needsVulnerabilityDb(inputs.scanType, inputs.scanners);
-      const db = needsDb ? await prepareVulnerabilityDb(trivy, dbSources) : undefined;
-
-      core.info(`Scanning ${label} (${inputs.scanType})`);
-      const policy = writePolicyFiles(policyFiles, work);
-      const command = scanCommand(
-        inputs,
-        { target, imageSource },
-        policy.command,
-        work.report,
-        ctx.workspace,
-      );
-      const json = await scanWithTrivy(trivy, command, place).catch((err: unknown) => {
-        const source = inputs.imageArchive
-          ? 'input'
-          : inputs.scanRef
-            ? 'scan-ref'
-            : "the build stage's image";
-        throw new Error(`Trivy could not scan ${label} (${source}): ${errorMessage(err)}`);
-      });
-      if (db) await saveVulnerabilityDb(db, dbSources);
-
       let report = attributeSuppressions(parseTrivyReport(json), policyFiles, policy.given);
       if (inputs.scanType !== 'image' && target && fs.existsSync(target)) {
         const root = fs.statSync(target).isDirectory() ? target : path.dirname(target);

@@ -1,5 +1,7 @@
 // The scan stage's inputs, parsed and checked before any stage runs: every error names the
 // input and says what would be right.
+import type { Deferred } from '../../lib/deferred-output';
+import type { Scanned } from './trivy-run';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -105,6 +107,8 @@ export interface ScanInputs {
   githubPat: string;
   /** What of policyFiles applies, read by the stage's prepare step (base branch on PRs). */
   appliedPolicyFiles?: PolicyFile[];
+  /** The scan started ahead (once the build pushed) and the target it scans. */
+  ahead?: { target: string; scanned: Deferred<Scanned> };
 }
 
 function readSeverities(source: InputSource): Severity[] {

@@ -60,6 +60,15 @@ export class KubeApi {
     this.http.dispose();
   }
 
+  /**
+   * Reads the discovery documents of these objects' kinds now (which also opens the
+   * connections), so the requests that count later need neither. Best effort: a failure here
+   * is met again, and reported, by the request that needs the answer.
+   */
+  async warm(objects: KubeObject[]): Promise<void> {
+    await Promise.all(objects.map((object) => this.resources.of(object).catch(() => undefined)));
+  }
+
   /** Where an object lands: its own namespace, else the given one, else the context's. */
   private namespaceFor(object: KubeObject, namespace?: string): string {
     return object.metadata.namespace || namespace || this.namespace || this.contextNamespace;

@@ -81,3 +81,32 @@ export async function storeComputed(
   }
   return { stored };
 }
+
+/**
+ * The writes sent with dryRun=All, side by side (nothing is stored, so order does not matter):
+ * the server's admission and strict validation of exactly what will be written, at the
+ * resourceVersions it will be written at. Undefined when every one passed, else the first
+ * refusal's message.
+ */
+export async function checkComputed(
+  api: KubeApi,
+  writes: ComputedWrite[],
+  send: <T>(what: string, request: () => Promise<T>) => Promise<T>,
+): Promise<string | undefined> {
+  const query = {
+    fieldManager: CLIENT_SIDE_APPLY_MANAGER,
+    fieldValidation: 'Strict',
+    dryRun: 'All',
+  };
+  const results = await Promise.all(
+    writes.map((write) => {
+      const ref = `${write.object.kind}/${write.object.metadata.name}`;
+      return send(`${write.verb} ${ref} (client-side apply, dry run)`, () =>
+        api.write(write.verb, write.object, query),
+      ).then((result) =>
+        result.stored ? undefined : `${ref}: ${result.refused?.message ?? 'not stored'}`,
+      );
+    }),
+  );
+  return results.find((reason) => reason !== undefined);
+}

@@ -3,6 +3,7 @@
 // connection to the cluster without kubectl.
 import * as http from 'http';
 import * as https from 'https';
+import { createSecureContext } from 'tls';
 import type { ApiTarget } from './config';
 
 export interface ApiResponse {
@@ -33,9 +34,12 @@ export class ApiHttp {
     this.agent = tls
       ? new https.Agent({
           keepAlive: true,
-          ca: target.ca,
-          cert: target.cert,
-          key: target.key,
+          // One context for every connection: otherwise each one parses the CA and the key again.
+          secureContext: createSecureContext({
+            ca: target.ca,
+            cert: target.cert,
+            key: target.key,
+          }),
           rejectUnauthorized: !target.insecure,
           servername: target.serverName,
         })
