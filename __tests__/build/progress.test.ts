@@ -1,4 +1,9 @@
-import { countSteps, exportedManifest, parseBuildSteps } from '../../src/stages/build/progress';
+import {
+  countSteps,
+  exportedManifest,
+  parseBuildSteps,
+  pushedManifest,
+} from '../../src/stages/build/progress';
 
 // A warm rebuild's plain progress after main.go changed, as buildx prints it.
 const WARM_BUILDKIT = `#0 building with "testbed" instance using remote driver
@@ -89,5 +94,42 @@ describe('exportedManifest', () => {
     const log = `#15 exporting to image\n#15 exporting manifest ${m} done\n#15 exporting manifest list sha256:${'2'.repeat(64)} done\n`;
     expect(exportedManifest(log)).toBe(m);
     expect(exportedManifest(WARM_BUILDKIT)).toBeUndefined();
+  });
+});
+
+describe('pushedManifest: the first tag pushed, seen in the progress', () => {
+  const digest = `sha256:${'ab'.repeat(32)}`;
+  it.each([
+    [
+      `#13 pushing manifest for 127.0.0.1:5000/app:1.2.3@${digest} 0.1s done`,
+      '127.0.0.1:5000/app',
+      digest,
+    ],
+    [
+      `#13 pushing manifest for 127.0.0.1:5000/app:latest@${digest} done`,
+      '127.0.0.1:5000/app',
+      digest,
+    ],
+    // Still under way: not pushed yet.
+    [
+      `#13 pushing manifest for 127.0.0.1:5000/app:1.2.3@${digest}`,
+      '127.0.0.1:5000/app',
+      undefined,
+    ],
+    // Another repository's tag (a second registry): its push says nothing of the first one's.
+    [
+      `#13 pushing manifest for ghcr.io/acme/app:1@${digest} 0.2s done`,
+      '127.0.0.1:5000/app',
+      undefined,
+    ],
+    // Docker Hub short names are compared as the runtime pulls them.
+    [
+      `#9 pushing manifest for docker.io/acme/app:1@${digest} 0.2s done`,
+      'docker.io/acme/app',
+      digest,
+    ],
+    ['#13 pushing layers 0.0s done', '127.0.0.1:5000/app', undefined],
+  ])('%s', (line, repository, expected) => {
+    expect(pushedManifest(line, repository)).toBe(expected);
   });
 });

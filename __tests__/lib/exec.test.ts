@@ -1,6 +1,6 @@
 // A failed command's error leads with why (the end of its output) and names the command after,
 // shortened; the one wrapper every stage uses to run a process.
-import { CommandError, describeCommand, shortenCommand } from '../../src/lib/exec';
+import { CommandError, describeCommand, run, shortenCommand } from '../../src/lib/exec';
 
 describe('CommandError', () => {
   it('leads with the reason and ends with the command', () => {
@@ -37,4 +37,25 @@ describe('shortenCommand', () => {
     expect(short.length).toBeLessThanOrEqual(160);
     expect(short).toMatch(/^docker buildx build --label=k0=v .* … .* -- \.$/);
   });
+});
+
+describe('run: onLine', () => {
+  it.each([
+    ['without a deadline', {}],
+    ['with a deadline', { timeoutMs: 10_000 }],
+  ])(
+    'hands over each complete line of stdout and stderr as it comes (%s)',
+    async (_case, extra) => {
+      const lines: string[] = [];
+      await run(
+        'sh',
+        ['-c', 'printf "one\\ntwo\\n"; printf "three\\n" >&2; printf "four\\nfive"'],
+        {
+          ...extra,
+          onLine: (line) => lines.push(line),
+        },
+      );
+      expect(lines.sort()).toEqual(['four', 'one', 'three', 'two']);
+    },
+  );
 });

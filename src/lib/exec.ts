@@ -14,6 +14,8 @@ export interface RunOptions {
   allowFailure?: boolean;
   /** Echo output lines as they come (long builds), instead of only capturing them. */
   stream?: boolean;
+  /** Called with each complete line of output (stdout or stderr) as it comes. */
+  onLine?: (line: string) => void;
   /** Values to mask in logs before anything is printed (tokens, passwords). */
   secrets?: string[];
   /**
@@ -94,6 +96,9 @@ export async function run(
         input: options.input !== undefined ? Buffer.from(options.input) : undefined,
         ignoreReturnCode: true,
         silent: !options.stream,
+        listeners: options.onLine
+          ? { stdline: options.onLine, errline: options.onLine }
+          : undefined,
       });
   if (result.timedOut && !options.allowFailure) {
     throw new CommandError(describeCommand(tool, args), {
@@ -126,12 +131,21 @@ function runSpawned(tool: string, args: string[], options: RunOptions): Promise<
     let stdout = '';
     let stderr = '';
     let timedOut = false;
+    const lines = { stdout: '', stderr: '' };
+    const follow = (stream: keyof typeof lines, text: string) => {
+      if (!options.onLine) return;
+      const parts = (lines[stream] + text).split(/\r?\n/);
+      lines[stream] = parts.pop() ?? '';
+      for (const line of parts) options.onLine(line);
+    };
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
+      follow('stdout', chunk.toString());
       if (options.stream) process.stdout.write(chunk);
     });
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
+      follow('stderr', chunk.toString());
       if (options.stream) process.stderr.write(chunk);
     });
     const kill = (signal: NodeJS.Signals) => {

@@ -6,6 +6,7 @@ import * as path from 'path';
 import { run, type RunResult } from '../../lib/exec';
 import { parseBuildxInspect, type BuilderInfo } from './builder-info';
 import { storedBuilder } from './builder-store';
+import { readManifest } from '../../lib/registry-manifest';
 import { firstPlatformManifest, manifestSize } from './metadata';
 import type { SecretSource } from './model';
 import type { TagState } from './partial-push';
@@ -98,9 +99,9 @@ export function readIfExists(file: string): string {
 /** Runs a build with its progress streamed to the log; returns the whole log for counting. */
 export async function runBuild(
   args: string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv },
+  options: { cwd: string; env?: NodeJS.ProcessEnv; onLine?: (line: string) => void },
 ): Promise<string> {
-  const result = await run('docker', args, { cwd: options.cwd, env: options.env, stream: true });
+  const result = await run('docker', args, { ...options, stream: true });
   return `${result.stderr}\n${result.stdout}`;
 }
 
@@ -159,7 +160,10 @@ export async function registryImageSize(
   builder: string,
   cwd: string,
 ): Promise<number | undefined> {
+  // Read directly when the registry lets that through (no process to start), else by buildx.
   const raw = async (ref: string) => {
+    const direct = await readManifest(ref);
+    if (direct !== undefined) return direct;
     const args = ['buildx', 'imagetools', 'inspect', '--raw', ref];
     if (builder) args.push('--builder', builder);
     const result = await run('docker', args, { allowFailure: true, cwd });

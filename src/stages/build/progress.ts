@@ -1,6 +1,7 @@
 // Reads a build log for the summary: which Dockerfile steps ran and which came from the cache.
 // BuildKit's plain progress (`#8 [builder 3/6] RUN ...` then `#8 CACHED`) and the legacy
 // builder's (`Step 3/9 : RUN ...` then ` ---> Using cache`).
+import { normalizedRepository } from '../../lib/image-reference';
 import type { StepCounts } from './model';
 
 export interface BuildStep {
@@ -53,4 +54,19 @@ export function countSteps(steps: BuildStep[]): StepCounts {
 /** The first image manifest BuildKit exported (`#15 exporting manifest sha256:...`). */
 export function exportedManifest(log: string): string | undefined {
   return /^#\d+ exporting manifest (sha256:[a-f0-9]{64})/m.exec(log)?.[1];
+}
+
+// `#13 pushing manifest for registry/app:1.2.3@sha256:… 0.1s done`: that tag's push is complete.
+const PUSHED_MANIFEST =
+  /^#\d+ pushing manifest for (\S+)@(sha256:[a-f0-9]{64})(?: [\d.]+s)? done\s*$/;
+
+/**
+ * The digest a progress line says was pushed for a tag of `repository` (normalized), once
+ * that push is done: the image can be pulled by digest from then on, before buildx has
+ * written its metadata file and exited.
+ */
+export function pushedManifest(line: string, repository: string): string | undefined {
+  const match = PUSHED_MANIFEST.exec(line);
+  if (!match || normalizedRepository(match[1]) !== repository) return undefined;
+  return match[2];
 }

@@ -5,6 +5,7 @@ import * as core from '@actions/core';
 import type { Context } from '../../context';
 import { CommandError, shortenCommand, tail } from '../../lib/exec';
 import { errorMessage } from '../../lib/errors';
+import { normalizedRepository } from '../../lib/image-reference';
 import type { BackgroundOutcome, PipelineResults } from '../types';
 import { buildxArgs, dockerBuildArgs, type BuildPlan } from './argv';
 import { canAttest, canExportCache } from './builder-info';
@@ -47,7 +48,7 @@ import {
   type Attempt,
   type Diagnosis,
 } from './plan';
-import { countSteps, exportedManifest, parseBuildSteps } from './progress';
+import { countSteps, exportedManifest, parseBuildSteps, pushedManifest } from './progress';
 import { retryingPush } from './push-retry';
 import { pinDigest } from './refs';
 
@@ -86,6 +87,7 @@ async function runAttempt(
   cwd: string,
   env: NodeJS.ProcessEnv,
   previous: PipelineResults,
+  onLine?: (line: string) => void,
 ): Promise<Built> {
   const { inputs } = plan;
   if (attempt.kind === 'buildx') {
@@ -93,7 +95,7 @@ async function runAttempt(
     const buildEnv = { ...env, BUILDX_METADATA_WARNINGS: 'true' };
     if (inputs.callMethod !== 'build') return await runEvaluation(plan, cwd, buildEnv);
     const log = await retryingPush(
-      () => runBuild(buildxArgs(plan), { cwd, env: buildEnv }),
+      () => runBuild(buildxArgs(plan), { cwd, env: buildEnv, onLine }),
       core.warning,
     );
     const identity = readBuildxIdentity(
@@ -221,6 +223,8 @@ interface AttemptContext {
   cwd: string;
   env: NodeJS.ProcessEnv;
   previous: PipelineResults;
+  /** Each line of buildx's progress as it comes (the push of the image, seen early). */
+  onLine?: (line: string) => void;
 }
 
 /**
@@ -262,7 +266,7 @@ async function exportCacheAfter(
 /** Runs the plan's attempts in order, each after the failure it answers, until one succeeds. */
 async function runAttempts(
   attempts: Attempt[],
-  { inputs, naming, cwd, env, previous }: AttemptContext,
+  { inputs, naming, cwd, env, previous, onLine }: AttemptContext,
   dir: string,
   keepUntil: (work: Promise<unknown>) => void,
 ): Promise<{ built: Built; cache: CachePlan; cacheExport?: Promise<BackgroundOutcome> }> {
@@ -294,7 +298,7 @@ async function runAttempts(
     const plan = buildPlan(inputs, naming, cache, secrets, dir, withDefaultAttestation);
     writeSecretFiles(secrets, plan.secretValueFiles);
     try {
-      const built = await runAttempt(attempt, plan, cwd, env, previous);
+      const built = await runAttempt(attempt, plan, cwd, env, previous, onLine);
       if (attempt.kind !== 'buildx' || built.call || !cache.exportAfter) return { built, cache };
       const cacheExport = exportCacheAfter(plan, cwd, env);
       keepUntil(cacheExport);
@@ -339,6 +343,39 @@ async function imageSize(
   return undefined;
 }
 
+/**
+ * Watches buildx's progress for the push of the first tag: from that line on the image can be
+ * pulled by digest, so the later stages' early work (the scan, the deploy's dry run) starts
+ * then rather than once buildx has written its metadata and exited. The digest the build
+ * finally reports is what counts; a different one is handed on again.
+ */
+function pushWatch(
+  inputs: BuildInputs,
+  naming: ImageNaming,
+  early: ((partial: Partial<BuildResult>) => void) | undefined,
+): { onLine?: (line: string) => void; announced: () => string } {
+  let announced = '';
+  const first = naming.tags[0];
+  const repository = first ? normalizedRepository(first) : undefined;
+  if (!early || !inputs.push || inputs.callMethod !== 'build' || !repository)
+    return { announced: () => announced };
+  return {
+    announced: () => announced,
+    onLine: (line) => {
+      if (announced) return;
+      const digest = pushedManifest(line, repository);
+      if (!digest) return;
+      announced = digest;
+      try {
+        early({ image: pinDigest(first, digest), digest, pushed: true });
+      } catch {
+        // Early work is optional: the stage hands the image on again once buildx has exited.
+        announced = '';
+      }
+    },
+  };
+}
+
 export async function runBuildStage(
   inputs: BuildInputs,
   ctx: Context,
@@ -366,8 +403,14 @@ export async function runBuildStage(
   });
 
   const started = Date.now();
+  const pushed = pushWatch(inputs, naming, early);
   const { built, cache, cacheExport } = await withWorkDir((dir, keepUntil) =>
-    runAttempts(attempts, { inputs, naming, cwd, env, previous }, dir, keepUntil),
+    runAttempts(
+      attempts,
+      { inputs, naming, cwd, env, previous, onLine: pushed.onLine },
+      dir,
+      keepUntil,
+    ),
   );
   const durationMs = Date.now() - started;
 
@@ -378,7 +421,8 @@ export async function runBuildStage(
   const image = built.digest && naming.tags[0] ? pinDigest(naming.tags[0], built.digest) : '';
   // The pushed image is what the later stages' early work needs (the deploy's dry run); the
   // size lookup below is for the summary only.
-  if (image && !built.call) early?.({ image, digest: built.digest, pushed: inputs.push });
+  if (image && !built.call && built.digest !== pushed.announced())
+    early?.({ image, digest: built.digest, pushed: inputs.push });
   const result: BuildResult = {
     imageId: built.imageId,
     digest: built.digest,
