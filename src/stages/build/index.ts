@@ -15,7 +15,8 @@ export const buildStage: Stage<BuildInputs, BuildResult> = {
     void probeBuilder(inputs.builder, ctx.workspace);
     return Promise.resolve(inputs);
   },
-  run: (inputs, ctx, previous, early) => runBuildStage(inputs, ctx, previous, process.env, early),
+  run: (inputs, ctx, previous, signals) =>
+    runBuildStage(inputs, ctx, previous, process.env, signals),
   report: (result) => buildReport(result),
   background: (result) => result.cacheExport,
 };
