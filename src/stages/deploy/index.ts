@@ -154,12 +154,13 @@ function dryRunAhead(
 
 /**
  * The deploy's connection to the cluster, made at the first chance ahead and kept for the
- * deploy: by its turn, the discovery it needs is read and its connections are open.
+ * deploy. Once the image is pushed (the build's last step) it reads the discovery the deploy
+ * needs and opens its connections, so both are ready by the deploy's turn; not sooner, where
+ * that work would only hold up the build's start.
  */
-function aheadKube(inputs: DeployInputs): Kubectl {
-  if (inputs.kube) return inputs.kube;
-  const kube = kubectlFor(inputs);
-  kube.warm(inputs.loaded?.manifests.map((m) => m.object) ?? []);
+function aheadKube(inputs: DeployInputs, results: PipelineResults): Kubectl {
+  const kube = inputs.kube ?? kubectlFor(inputs);
+  if (results.build?.image) kube.warm(inputs.loaded?.manifests.map((m) => m.object) ?? []);
   return kube;
 }
 
@@ -255,7 +256,7 @@ export const deployStage: Stage<DeployInputs, DeployResult> = {
 
   ahead: (inputs, ctx, results) => {
     if (!inputs.loaded) return inputs;
-    const kube = aheadKube(inputs);
+    const kube = aheadKube(inputs, results);
     return { ...inputs, kube, dryRunAhead: dryRunAhead(kube, inputs, ctx, results) };
   },
 

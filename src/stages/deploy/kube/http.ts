@@ -25,30 +25,38 @@ const REQUEST_TIMEOUT_MS = 10_000;
 export class ApiHttp {
   /** Requests sent so far, for the benchmark's line. */
   requests = 0;
-  private readonly agent: http.Agent;
+  private pool: http.Agent | undefined;
   private readonly base: URL;
 
   constructor(private readonly target: ApiTarget) {
     this.base = new URL(target.server);
-    const tls = this.base.protocol === 'https:';
-    this.agent = tls
-      ? new https.Agent({
-          keepAlive: true,
-          // One context for every connection: otherwise each one parses the CA and the key again.
-          secureContext: createSecureContext({
-            ca: target.ca,
-            cert: target.cert,
-            key: target.key,
-          }),
-          rejectUnauthorized: !target.insecure,
-          servername: target.serverName,
-        })
-      : new http.Agent({ keepAlive: true });
+  }
+
+  /**
+   * The connection pool, made on the first request: making it loads Node's TLS and parses the
+   * CA and the key, work a deploy prepared ahead need not do before the build has started.
+   */
+  private get agent(): http.Agent {
+    this.pool ??=
+      this.base.protocol === 'https:'
+        ? new https.Agent({
+            keepAlive: true,
+            // One context for every connection: otherwise each one parses the CA and the key again.
+            secureContext: createSecureContext({
+              ca: this.target.ca,
+              cert: this.target.cert,
+              key: this.target.key,
+            }),
+            rejectUnauthorized: !this.target.insecure,
+            servername: this.target.serverName,
+          })
+        : new http.Agent({ keepAlive: true });
+    return this.pool;
   }
 
   /** Closes the kept-alive connections, so they never hold the process open. */
   dispose(): void {
-    this.agent.destroy();
+    this.pool?.destroy();
   }
 
   /**
