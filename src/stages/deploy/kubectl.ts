@@ -759,6 +759,36 @@ export class Kubectl {
   ): Promise<WaitResult> {
     const api = this.api!;
     const namespace = object.metadata.namespace ?? this.namespace;
+    // A watch on the object ends each pause as soon as it changes: the status is read then,
+    // not up to a pause later (polling stays the judge, so a broken watch costs nothing).
+    const watching = new AbortController();
+    let nap = new AbortController();
+    void api.watch(
+      object,
+      namespace,
+      () => nap.abort(),
+      (deadline - Date.now()) / 1000,
+      signal ? AbortSignal.any([signal, watching.signal]) : watching.signal,
+    );
+    try {
+      return await this.pollStatus(object, namespace, deadline, signal, () => {
+        nap = new AbortController();
+        return nap.signal;
+      });
+    } finally {
+      watching.abort();
+    }
+  }
+
+  /** The polling half of waitDirect; `napSignal` gives each pause the signal that ends it early. */
+  private async pollStatus(
+    object: KubeObject,
+    namespace: string,
+    deadline: number,
+    signal: AbortSignal | undefined,
+    napSignal: () => AbortSignal,
+  ): Promise<WaitResult> {
+    const api = this.api!;
     let lastSeen: string | undefined;
     let unreachable = '';
     let pause = 50;
@@ -795,7 +825,11 @@ export class Kubectl {
         if (final)
           return { object, ready: false, message: `timed out; ${status.message}`, lastSeen };
       }
-      await sleep(Math.min(pause, Math.max(0, deadline - Date.now())), signal);
+      const nap = napSignal();
+      await sleep(
+        Math.min(pause, Math.max(0, deadline - Date.now())),
+        signal ? AbortSignal.any([signal, nap]) : nap,
+      );
       if (signal?.aborted) return cancelledWait(object, lastSeen);
       // Quick rollouts (seconds) are seen as they finish; long ones are asked less often.
       if (Date.now() - waitStarted > 3000) pause = Math.min(1000, Math.round(pause * 1.5));

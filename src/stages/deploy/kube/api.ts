@@ -119,6 +119,28 @@ export class KubeApi {
     return { refused: refusal(response.status, response.body) };
   }
 
+  /**
+   * Calls `onChange` whenever the object changes (a watch on its name), for up to
+   * `timeoutSeconds` or until `signal` aborts. Best effort: it never fails.
+   */
+  async watch(
+    object: KubeObject,
+    namespace: string | undefined,
+    onChange: () => void,
+    timeoutSeconds: number,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const resource = await this.resources.of(object).catch(() => undefined);
+    if (!resource || signal.aborted) return;
+    const query = new URLSearchParams({
+      watch: '1',
+      fieldSelector: `metadata.name=${object.metadata.name}`,
+      timeoutSeconds: String(Math.max(1, Math.ceil(timeoutSeconds))),
+    });
+    const where = objectPath(resource, this.namespaceFor(object, namespace));
+    await this.http.stream(`${where}?${query}`, onChange, signal);
+  }
+
   /** Server-side apply of one object (field manager `manager`); returns it as stored. */
   async apply(object: KubeObject, manager: string, request: ApplyRequest): Promise<KubeObject> {
     const resource = await this.resources.of(object);

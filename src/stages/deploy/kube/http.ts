@@ -112,6 +112,35 @@ export class ApiHttp {
       req.end(options.body);
     });
   }
+
+  /**
+   * A watch (`?watch=1`): calls `onEvent` for each change the server streams, until the server
+   * ends it (its timeoutSeconds), the connection breaks or `signal` aborts; resolves then, never
+   * rejects (a watch here only hurries what polling would see anyway).
+   */
+  stream(path: string, onEvent: () => void, signal: AbortSignal): Promise<void> {
+    this.requests++;
+    const url = new URL(this.base.pathname.replace(/\/$/, '') + path, this.base);
+    const headers: http.OutgoingHttpHeaders = { accept: 'application/json' };
+    if (this.target.authorization) headers.authorization = this.target.authorization;
+    const send = url.protocol === 'https:' ? https.request : http.request;
+    return new Promise<void>((resolve) => {
+      const req = send(url, { method: 'GET', headers, agent: this.agent, signal }, (res) => {
+        if (res.statusCode !== 200) {
+          res.resume();
+          return resolve();
+        }
+        // One JSON event per line; only that something changed matters here.
+        res.on('data', (chunk: Buffer) => {
+          for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) onEvent();
+        });
+        res.on('end', () => resolve());
+        res.on('error', () => resolve());
+      });
+      req.on('error', () => resolve());
+      req.end();
+    });
+  }
 }
 
 // Status reasons that say the server could not do the request now, rather than that the
