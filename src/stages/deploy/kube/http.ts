@@ -54,6 +54,16 @@ export class ApiHttp {
     return this.pool;
   }
 
+  /** A request's URL, its headers (credentials included) and the function that sends it. */
+  private prepare(path: string) {
+    this.requests++;
+    const url = new URL(this.base.pathname.replace(/\/$/, '') + path, this.base);
+    const headers: http.OutgoingHttpHeaders = { accept: 'application/json' };
+    if (this.target.authorization) headers.authorization = this.target.authorization;
+    const send = url.protocol === 'https:' ? https.request : http.request;
+    return { url, headers, send };
+  }
+
   /** Closes the kept-alive connections, so they never hold the process open. */
   dispose(): void {
     this.pool?.destroy();
@@ -68,15 +78,11 @@ export class ApiHttp {
     path: string,
     options: { body?: string; contentType?: string; signal?: AbortSignal } = {},
   ): Promise<ApiResponse> {
-    this.requests++;
-    const url = new URL(this.base.pathname.replace(/\/$/, '') + path, this.base);
-    const headers: http.OutgoingHttpHeaders = { accept: 'application/json' };
-    if (this.target.authorization) headers.authorization = this.target.authorization;
+    const { url, headers, send } = this.prepare(path);
     if (options.body !== undefined) {
       headers['content-type'] = options.contentType ?? 'application/json';
       headers['content-length'] = Buffer.byteLength(options.body);
     }
-    const send = url.protocol === 'https:' ? https.request : http.request;
     return new Promise<ApiResponse>((resolve, reject) => {
       const req = send(
         url,
@@ -119,11 +125,7 @@ export class ApiHttp {
    * rejects (a watch here only hurries what polling would see anyway).
    */
   stream(path: string, onEvent: () => void, signal: AbortSignal): Promise<void> {
-    this.requests++;
-    const url = new URL(this.base.pathname.replace(/\/$/, '') + path, this.base);
-    const headers: http.OutgoingHttpHeaders = { accept: 'application/json' };
-    if (this.target.authorization) headers.authorization = this.target.authorization;
-    const send = url.protocol === 'https:' ? https.request : http.request;
+    const { url, headers, send } = this.prepare(path);
     return new Promise<void>((resolve) => {
       const req = send(url, { method: 'GET', headers, agent: this.agent, signal }, (res) => {
         if (res.statusCode !== 200) {
