@@ -199,12 +199,45 @@ describe('client-side apply computed with a stand-in digest', () => {
     expect(getJson(['get', 'configmap/settings', '-n', namespace]).data.value).toBe('old');
   });
 
+  it('writes at the new version when only the status changed after the stand-in dry run', async () => {
+    const namespace = testNamespaces.create('stand-in-status');
+    start(namespace);
+    const kube = new Kubectl(namespace);
+    let batch: KubeObject[] = [];
+    try {
+      const ahead = await computeAhead(kube);
+      batch = ahead.batch;
+      await kube.readBases(ahead.computed);
+      // A controller's kind of change: the status only, through its subresource.
+      kubectlOk([
+        'patch',
+        'deployment/web',
+        '-n',
+        namespace,
+        '--subresource=status',
+        '--type=merge',
+        '-p',
+        '{"status":{"observedGeneration":7}}',
+      ]);
+      await kube.confirmComputed(batch, ahead.computed, real);
+      await kube.apply(batch, CSA);
+      expect(kube.calls).toBe(1);
+    } finally {
+      kube.dispose();
+    }
+    const live = getJson(['get', 'deployment/web', '-n', namespace]);
+    expect(live.spec.template.spec.containers[0].image).toBe(`${repository}@${real}`);
+    const diff = kubectl(['diff', '-n', namespace, '-f', '-'], list(batch));
+    expect({ status: diff.status, out: diff.stdout + diff.stderr }).toEqual({ status: 0, out: '' });
+  });
+
   it('refuses when an object changed after the stand-in dry run', async () => {
     const namespace = testNamespaces.create('stand-in-changed');
     start(namespace);
     const kube = new Kubectl(namespace);
     try {
       const ahead = await computeAhead(kube);
+      await kube.readBases(ahead.computed);
       kubectlOk(['annotate', '-n', namespace, 'deployment/web', 'team.example/owner=ops']);
       await expect(kube.confirmComputed(ahead.batch, ahead.computed, real)).rejects.toThrow(
         /Deployment\/web: .*(Conflict|modified)/,

@@ -1,11 +1,12 @@
 import {
   checkComputed,
   CLIENT_SIDE_APPLY_MANAGER,
+  rebasedWrite,
   computedWrites,
   LAST_APPLIED,
   storeComputed,
 } from '../../../src/stages/deploy/kube/computed-apply';
-import type { KubeApi } from '../../../src/stages/deploy/kube/api';
+import { ApiRefusal, type KubeApi } from '../../../src/stages/deploy/kube/api';
 import type { KubeObject } from '../../../src/stages/deploy/model';
 
 const manifest = (kind: string, name: string): KubeObject => ({
@@ -154,5 +155,71 @@ describe("checkComputed: the writes through the server's dry run first", () => {
     );
     // A dry run stores nothing: all are asked, none is left unchecked for a later write.
     expect(sent).toHaveLength(3);
+  });
+});
+
+describe('rebasedWrite: a Conflict written again when only the status moved', () => {
+  const live = (resourceVersion: string, extra: Partial<KubeObject> = {}): KubeObject => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: 'ns', resourceVersion, managedFields: [{ m: 1 }] },
+    spec: { replicas: 4 },
+    status: { replicas: 5 },
+    ...extra,
+  });
+  const write = {
+    verb: 'replace' as const,
+    object: { ...live('10'), metadata: { name: 'web', namespace: 'ns', resourceVersion: '10' } },
+  };
+
+  it.each([
+    ['only the status and managedFields moved', live('12', { status: { replicas: 4 } }), '12'],
+    ['the spec moved too', live('12', { spec: { replicas: 2 } }), undefined],
+    [
+      'a label was added',
+      live('12', { metadata: { ...live('12').metadata, labels: { a: 'b' } } }),
+      undefined,
+    ],
+    ['the object is gone', undefined, undefined],
+  ])('%s', (_case, current, expected) => {
+    const again = rebasedWrite(write, live('10'), current);
+    expect(again?.object.metadata.resourceVersion).toBe(expected);
+    if (again) expect(again.object.spec).toEqual(write.object.spec);
+  });
+
+  it('needs the base the merge was computed against, and a replace', () => {
+    const current = live('12', { status: { replicas: 4 } });
+    expect(rebasedWrite(write, live('9'), current)).toBeUndefined();
+    expect(rebasedWrite(write, undefined, current)).toBeUndefined();
+    expect(rebasedWrite({ ...write, verb: 'create' }, live('10'), current)).toBeUndefined();
+  });
+});
+
+describe('storeComputed with a rebase', () => {
+  it('writes again at the version the rebase gives, after a Conflict only', async () => {
+    const sent: string[] = [];
+    const api = {
+      write: async (_verb: string, object: KubeObject) => {
+        sent.push(`${object.metadata.name}@${object.metadata.resourceVersion}`);
+        return object.metadata.resourceVersion === '1'
+          ? { refused: new ApiRefusal('Conflict', 'the object has been modified') }
+          : { stored: object };
+      },
+    } as unknown as KubeApi;
+    const send = <T>(_what: string, request: () => Promise<T>) => request();
+    const at = (name: string, resourceVersion: string) => ({
+      verb: 'replace' as const,
+      object: { ...manifest('ConfigMap', name), metadata: { name, resourceVersion } },
+    });
+    const rebased: string[] = [];
+    const rebase = async (w: { object: KubeObject }) => {
+      rebased.push(w.object.metadata.name);
+      return w.object.metadata.name === 'a' ? at('a', '2') : undefined;
+    };
+    expect(await storeComputed(api, [at('a', '1'), at('b', '1')], send, rebase)).toEqual({
+      reason: 'ConfigMap/b: Error from server (Conflict): the object has been modified',
+    });
+    expect(sent).toEqual(['a@1', 'a@2', 'b@1']);
+    expect(rebased).toEqual(['a', 'b']);
   });
 });

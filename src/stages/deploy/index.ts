@@ -149,7 +149,10 @@ function dryRunAhead(
   if (started || !tag || inputs.serverSide || inputs.force || !kube.asksApiDirectly) return started;
   const placeholder = placeholderDigest();
   const { objects } = finalObjects(inputs.loaded, inputs, ctx, [pinnedReference(tag, placeholder)]);
-  return { ...startDryRun(kube, inputs, objects), placeholder };
+  const ahead = startDryRun(kube, inputs, objects);
+  // A long build gives controllers time to update the objects' status: see readBases.
+  ahead.stored.then((computed) => kube.readBases(computed)).catch(() => undefined);
+  return { ...ahead, placeholder };
 }
 
 /**

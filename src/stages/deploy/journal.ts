@@ -1,5 +1,6 @@
 // What this run changed in the cluster, saved with the runner's step state as it happens, so
 // the post step (backstop.ts) can undo it if the main step was killed before it could.
+import { canonicalJson } from '../../lib/canonical-json';
 import * as core from '@actions/core';
 import { createHash } from 'crypto';
 import type { KubeObject } from './model';
@@ -32,22 +33,10 @@ export interface DeployJournal {
   environmentUrl?: string;
 }
 
-/** Sorted keys, so the same object always gives the same text. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
-      a < b ? -1 : a > b ? 1 : 0,
-    );
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
-
 /** Identifies a pod template as the server stores it: same fingerprint, same pods. */
 export function templateFingerprint(object: KubeObject): string {
   return createHash('sha256')
-    .update(canonical(podTemplateOf(object) ?? {}))
+    .update(canonicalJson(podTemplateOf(object) ?? {}))
     .digest('hex')
     .slice(0, 16);
 }

@@ -19,7 +19,13 @@ import {
   lastProgress,
 } from './api-errors';
 import { KubeApi } from './kube/api';
-import { checkComputed, computedWrites, storeComputed } from './kube/computed-apply';
+import {
+  checkComputed,
+  computedWrites,
+  rebasedWrite,
+  storeComputed,
+  type Rebase,
+} from './kube/computed-apply';
 import { apiTargetFromEnv } from './kube/config';
 import { ApiTransportError } from './kube/http';
 import { hasRolloutStatus, rolloutStatus } from './kube/rollout-status';
@@ -157,6 +163,11 @@ function unreachableWait(
   };
 }
 
+/** An object's identity across reads: kind, namespace as written, name. */
+function baseKey(object: KubeObject): string {
+  return `${object.kind}/${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+}
+
 /**
  * The private copies of kubeconfigs not disposed yet: a Kubectl made ahead for a deploy that
  * never ran (the scan failed the job) still leaves no credentials behind.
@@ -184,6 +195,8 @@ export class Kubectl {
   private readonly tempDir: string | undefined;
   /** Batches (JSON) the server validated strictly in a dry run moments ago, and its answer. */
   private readonly validated = new Map<string, KubeObject[]>();
+  /** Objects as they were when a dry run computed their apply ahead (readBases), by key. */
+  private readonly bases = new Map<string, KubeObject>();
   /** The API server asked directly; undefined when the kubeconfig is left to kubectl. */
   private readonly api: KubeApi | undefined;
 
@@ -512,6 +525,43 @@ export class Kubectl {
   }
 
   /**
+   * Reads the objects a dry run computed an apply for, right after it, keeping those still at
+   * the resourceVersion the merge was computed against: if one has changed by the time it is
+   * written, and only in its status (a controller at work), the write can go ahead at its new
+   * version (rebasedWrite) instead of leaving the batch to kubectl. Best effort.
+   */
+  async readBases(computed: KubeObject[]): Promise<void> {
+    const api = this.api;
+    if (!api) return;
+    await Promise.all(
+      computed
+        .filter((object) => object.metadata.resourceVersion)
+        .map(async (object) => {
+          const live = await api.get(object, object.metadata.namespace).catch(() => undefined);
+          if (live && live.metadata.resourceVersion === object.metadata.resourceVersion)
+            this.bases.set(baseKey(object), live);
+        }),
+    );
+  }
+
+  /** A Conflict's write again at the object's current version, when rebasedWrite allows it. */
+  private readonly rebase: Rebase = async (write) => {
+    const api = this.api;
+    const base = this.bases.get(baseKey(write.object));
+    if (!api || !base || !(await api.statusApart(write.object).catch(() => false)))
+      return undefined;
+    const current = await api
+      .get(write.object, write.object.metadata.namespace)
+      .catch(() => undefined);
+    const again = rebasedWrite(write, base, current);
+    if (again)
+      core.debug(
+        `${objectRef(write.object)}: only its status changed since the dry run; written at resourceVersion ${again.object.metadata.resourceVersion}`,
+      );
+    return again;
+  };
+
+  /**
    * A client-side apply computed ahead with a stand-in for `digest` (deploy/placeholder.ts):
    * the writes of the objects that carry the digest go through the server's dry run first
    * (the others are exactly what kubectl's dry run checked); then the answer counts as this
@@ -532,6 +582,7 @@ export class Kubectl {
             this.api,
             planned.writes.filter((write) => JSON.stringify(write.object).includes(digest)),
             (what, request) => this.direct(what, request, { retryUntil: Date.now() + RETRY_MS }),
+            this.rebase,
           );
     if (reason) throw new Error(reason);
     this.markValidated(objects, computed);
@@ -553,10 +604,14 @@ export class Kubectl {
       outcome =
         'reason' in planned
           ? planned
-          : await storeComputed(api, planned.writes, (what, request) =>
-              // A replace at a resourceVersion, or a create, sent again after a broken
-              // connection is refused if the first arrived: then kubectl finds nothing to do.
-              this.direct(what, request, { retryUntil: Date.now() + RETRY_MS }),
+          : await storeComputed(
+              api,
+              planned.writes,
+              (what, request) =>
+                // A replace at a resourceVersion, or a create, sent again after a broken
+                // connection is refused if the first arrived: then kubectl finds nothing to do.
+                this.direct(what, request, { retryUntil: Date.now() + RETRY_MS }),
+              this.rebase,
             );
     } catch (err) {
       outcome = { reason: errorText(err) };

@@ -10,7 +10,11 @@ import { objectPath, Resources } from './resources';
 
 /** An answer that is a verdict: the server understood the request and said no. */
 export class ApiRefusal extends Error {
-  constructor(reason: string, message: string) {
+  constructor(
+    /** The Status reason, e.g. `Conflict` for a replace at an outdated resourceVersion. */
+    readonly reason: string,
+    message: string,
+  ) {
     super(`Error from server${reason ? ` (${reason})` : ''}: ${message}`);
     this.name = 'ApiRefusal';
   }
@@ -117,6 +121,11 @@ export class KubeApi {
     if (response.status === 200 || response.status === 201)
       return { stored: JSON.parse(response.body) as KubeObject };
     return { refused: refusal(response.status, response.body) };
+  }
+
+  /** Whether a replace of the object leaves its status as stored (a status subresource). */
+  async statusApart(object: KubeObject): Promise<boolean> {
+    return (await this.resources.of(object)).statusApart;
   }
 
   /**

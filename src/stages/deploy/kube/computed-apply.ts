@@ -6,8 +6,9 @@
 // what the apply would store, without a second kubectl process computing the merge again.
 // Anything that does not line up (an object changed since, a create the server refuses, a
 // write the credentials may not make) leaves the batch to `kubectl apply`, which is idempotent.
+import { canonicalJson } from '../../../lib/canonical-json';
 import type { KubeObject } from '../model';
-import type { KubeApi } from './api';
+import { ApiRefusal, type KubeApi } from './api';
 
 /** The field manager kubectl's client-side apply records its writes under. */
 export const CLIENT_SIDE_APPLY_MANAGER = 'kubectl-client-side-apply';
@@ -68,18 +69,36 @@ export async function storeComputed(
   api: KubeApi,
   writes: ComputedWrite[],
   send: <T>(what: string, request: () => Promise<T>) => Promise<T>,
+  rebase: Rebase = async () => undefined,
 ): Promise<{ stored: KubeObject[] } | { reason: string }> {
   const query = { fieldManager: CLIENT_SIDE_APPLY_MANAGER, fieldValidation: 'Strict' };
   const stored: KubeObject[] = [];
   for (const write of writes) {
     const ref = `${write.object.kind}/${write.object.metadata.name}`;
-    const result = await send(`${write.verb} ${ref} (client-side apply)`, () =>
-      api.write(write.verb, write.object, query),
+    const result = await writeOnce(write, rebase, (w) =>
+      send(`${w.verb} ${ref} (client-side apply)`, () => api.write(w.verb, w.object, query)),
     );
     if (!result.stored) return { reason: `${ref}: ${result.refused?.message ?? 'not stored'}` };
     stored.push(result.stored);
   }
   return { stored };
+}
+
+/** The write at the object's current version when only its status moved (rebasedWrite). */
+export type Rebase = (write: ComputedWrite) => Promise<ComputedWrite | undefined>;
+
+type WriteResult = { stored?: KubeObject; refused?: Error };
+
+/** A write, and on a Conflict the rebased one, once. */
+async function writeOnce(
+  write: ComputedWrite,
+  rebase: Rebase,
+  request: (write: ComputedWrite) => Promise<WriteResult>,
+): Promise<WriteResult> {
+  const result = await request(write);
+  if (!isConflict(result.refused)) return result;
+  const again = await rebase(write);
+  return again ? request(again) : result;
 }
 
 /**
@@ -92,6 +111,7 @@ export async function checkComputed(
   api: KubeApi,
   writes: ComputedWrite[],
   send: <T>(what: string, request: () => Promise<T>) => Promise<T>,
+  rebase: Rebase = async () => undefined,
 ): Promise<string | undefined> {
   const query = {
     fieldManager: CLIENT_SIDE_APPLY_MANAGER,
@@ -101,12 +121,47 @@ export async function checkComputed(
   const results = await Promise.all(
     writes.map((write) => {
       const ref = `${write.object.kind}/${write.object.metadata.name}`;
-      return send(`${write.verb} ${ref} (client-side apply, dry run)`, () =>
-        api.write(write.verb, write.object, query),
+      return writeOnce(write, rebase, (w) =>
+        send(`${w.verb} ${ref} (client-side apply, dry run)`, () =>
+          api.write(w.verb, w.object, query),
+        ),
       ).then((result) =>
         result.stored ? undefined : `${ref}: ${result.refused?.message ?? 'not stored'}`,
       );
     }),
   );
   return results.find((reason) => reason !== undefined);
+}
+
+/** The object without what the server changes on its own: status, resourceVersion, managedFields. */
+function withoutServerChanges(object: KubeObject): string {
+  const metadata = { ...object.metadata };
+  delete metadata.resourceVersion;
+  delete metadata.managedFields;
+  const rest: KubeObject = { ...object, metadata };
+  delete rest.status;
+  return canonicalJson(rest);
+}
+
+/**
+ * A replace refused as a Conflict, sent again at the object's current resourceVersion when
+ * the object changed only where a replace does not write (its status, which a controller
+ * updates, with a status subresource): the merge computed against `base` still holds. Else
+ * undefined.
+ */
+export function rebasedWrite(
+  write: ComputedWrite,
+  base: KubeObject | undefined,
+  current: KubeObject | undefined,
+): ComputedWrite | undefined {
+  if (write.verb !== 'replace' || !base || !current?.metadata.resourceVersion) return undefined;
+  if (base.metadata.resourceVersion !== write.object.metadata.resourceVersion) return undefined;
+  if (withoutServerChanges(base) !== withoutServerChanges(current)) return undefined;
+  const metadata = { ...write.object.metadata, resourceVersion: current.metadata.resourceVersion };
+  return { verb: 'replace', object: { ...write.object, metadata } };
+}
+
+/** Whether a write was refused because the object changed since its resourceVersion. */
+export function isConflict(refused: Error | undefined): boolean {
+  return refused instanceof ApiRefusal && refused.reason === 'Conflict';
 }

@@ -9,6 +9,8 @@ export interface Resource {
   prefix: string;
   plural: string;
   namespaced: boolean;
+  /** Its status is written through `<plural>/status` only: a replace leaves it as it is. */
+  statusApart: boolean;
 }
 
 interface ResourceList {
@@ -61,7 +63,8 @@ export class Resources {
       (resource) => resource.kind === object.kind && !resource.name.includes('/'),
     );
     if (!match) throw new UnknownKindError(object);
-    return { prefix, plural: match.name, namespaced: match.namespaced };
+    const statusApart = list!.resources!.some((r) => r.name === `${match.name}/status`);
+    return { prefix, plural: match.name, namespaced: match.namespaced, statusApart };
   }
 }
 
