@@ -5,13 +5,7 @@ import type { InputSource } from './inputs';
 import { assertKnownInputs } from './peers/unknown-inputs';
 import { selectStages } from './selection';
 import { STAGES } from './stages';
-import type {
-  BackgroundOutcome,
-  PipelineResults,
-  StageEntry,
-  StageName,
-  StageSignals,
-} from './stages/types';
+import type { BackgroundOutcome, PipelineResults, StageEntry, StageName } from './stages/types';
 
 export interface PipelineSink {
   /**
@@ -65,8 +59,6 @@ export async function runPipeline(
   }
   const results: PipelineResults = {};
   const background: { name: StageName; done: Promise<BackgroundOutcome> }[] = [];
-  // One "only waiting now" per stage that waits, said by it or by its end (or the pipeline's).
-  const waitingFrom = parsed.map(({ stage }) => (stage.waits ? settleOnce() : undefined));
   try {
     for (const [index, { stage, inputs }] of parsed.entries()) {
       const started = Date.now();
@@ -75,18 +67,10 @@ export async function runPipeline(
           if (later.stage.ahead) later.inputs = later.stage.ahead(later.inputs, ctx, soFar);
         }
       };
-      const laterWaits = waitingFrom.slice(index + 1).filter((w) => w !== undefined);
-      const signals: StageSignals<unknown> = {
-        early: (partial) => aheadOfLater({ ...results, [stage.name]: partial }),
-        waiting: () => waitingFrom[index]?.settle(),
-        afterCriticalPath:
-          laterWaits.length === 0
-            ? Promise.resolve()
-            : Promise.race(laterWaits.map((w) => w.settled)),
-      };
-      const result = await sink
-        .group(`${stage.name}`, () => stage.run(inputs, ctx, results, signals))
-        .finally(() => waitingFrom[index]?.settle());
+      const early = (partial: object) => aheadOfLater({ ...results, [stage.name]: partial });
+      const result = await sink.group(`${stage.name}`, () =>
+        stage.run(inputs, ctx, results, early),
+      );
       const durationMs = Date.now() - started;
       (results as Record<string, unknown>)[stage.name] = result;
       const done = stage.background?.(result);
@@ -98,8 +82,6 @@ export async function runPipeline(
     }
     return { results };
   } finally {
-    // Later stages that will not run now never say they wait.
-    for (const waiting of waitingFrom) waiting?.settle();
     // Background work never fails the job (its promise resolves with how it ended), but the
     // step must not end while it still runs.
     for (const { name, done } of background) {
@@ -108,11 +90,4 @@ export async function runPipeline(
       sink.backgroundDone(name, outcome, Date.now() - waitStarted);
     }
   }
-}
-
-/** A promise settled at most once, from outside. */
-function settleOnce(): { settled: Promise<void>; settle: () => void } {
-  let settle: () => void = () => undefined;
-  const settled = new Promise<void>((resolve) => (settle = resolve));
-  return { settled, settle };
 }

@@ -3,7 +3,6 @@ import {
   exportedManifest,
   parseBuildSteps,
   pushedManifest,
-  reusedEveryStep,
 } from '../../src/stages/build/progress';
 
 // A warm rebuild's plain progress after main.go changed, as buildx prints it.
@@ -132,21 +131,5 @@ describe('pushedManifest: the first tag pushed, seen in the progress', () => {
     ['#13 pushing layers 0.0s done', '127.0.0.1:5000/app', undefined],
   ])('%s', (line, repository, expected) => {
     expect(pushedManifest(line, repository)).toBe(expected);
-  });
-});
-
-describe('reusedEveryStep: nothing rebuilt (a FROM is resolved, never CACHED)', () => {
-  const step = (name: string, cached: boolean) => ({ name, cached });
-  it.each([
-    [[step('[builder 1/3] FROM golang', false), step('[builder 2/3] RUN go build', true)], true],
-    [[step('[builder 1/3] FROM golang', false), step('[builder 2/3] RUN go build', false)], false],
-    [[step('[2/2] COPY . .', false)], false],
-    [[], false],
-  ])('%j', (steps, expected) => {
-    expect(reusedEveryStep(steps)).toBe(expected);
-  });
-
-  it('is false for the warm rebuild after main.go changed', () => {
-    expect(reusedEveryStep(parseBuildSteps(WARM_BUILDKIT))).toBe(false);
   });
 });

@@ -110,8 +110,8 @@ describe('runPipeline', () => {
     const build: AnyStage = {
       name: 'build',
       parseInputs: () => ({}),
-      run: async (_inputs, _ctx, _previous, signals) => {
-        signals?.early({ image: 'registry/app@sha256:1' });
+      run: async (_inputs, _ctx, _previous, early) => {
+        early?.({ image: 'registry/app@sha256:1' });
         calls.push('build ends');
         return { image: 'registry/app@sha256:1', sizeBytes: 10 };
       },
@@ -254,94 +254,4 @@ describe('deploy prepare', () => {
       else await expect(prepared).resolves.toMatchObject({ routeMethod: method });
     },
   );
-});
-
-// Work a stage defers (a cache export with little to export) starts once a later stage that
-// waits (the deploy) says it only waits, or as soon as no later stage can say so.
-describe('StageSignals.afterCriticalPath', () => {
-  const simple = (name: StageName, run: AnyStage['run'], extra: Partial<AnyStage> = {}) => ({
-    name,
-    available: true,
-    load: async () =>
-      ({
-        name,
-        parseInputs: () => ({}),
-        run,
-        report: (result: { failure?: string }) => ({
-          outputs: {},
-          summary: '',
-          failure: result?.failure,
-        }),
-        ...extra,
-      }) as AnyStage,
-  });
-
-  async function order(scanFails: boolean, deployWaits: boolean): Promise<string[]> {
-    const events: string[] = [];
-    let deferred: Promise<void> = Promise.resolve();
-    const stages = [
-      simple('build', async (_i, _c, _p, signals) => {
-        deferred = signals!.afterCriticalPath.then(() => void events.push('deferred work starts'));
-        return {};
-      }),
-      simple('scan', async () => {
-        await new Promise((resolve) => setTimeout(resolve, 10));
-        events.push('scan ends');
-        return scanFails ? { failure: 'scan gate: 1 CRITICAL' } : {};
-      }),
-      simple(
-        'deploy',
-        async (_i, _c, _p, signals) => {
-          events.push('deploy applies');
-          if (deployWaits) signals!.waiting();
-          await new Promise((resolve) => setTimeout(resolve, 10));
-          events.push('deploy ends');
-          return {};
-        },
-        { waits: true },
-      ),
-    ];
-    await runPipeline(mapInputs({ stages: 'build,scan,deploy' }), loadContext({}), sink, stages);
-    await deferred;
-    return events;
-  }
-
-  it('starts when the deploy says it only waits', async () => {
-    expect(await order(false, true)).toEqual([
-      'scan ends',
-      'deploy applies',
-      'deferred work starts',
-      'deploy ends',
-    ]);
-  });
-
-  it('starts when the deploy ends without waiting', async () => {
-    expect(await order(false, false)).toEqual([
-      'scan ends',
-      'deploy applies',
-      'deploy ends',
-      'deferred work starts',
-    ]);
-  });
-
-  it('starts when the job ends before the deploy (the scan failed it)', async () => {
-    expect(await order(true, true)).toEqual(['scan ends', 'deferred work starts']);
-  });
-
-  it('starts at once when no later stage waits', async () => {
-    const events: string[] = [];
-    const stages = [
-      simple('build', async (_i, _c, _p, signals) => {
-        await signals!.afterCriticalPath;
-        events.push('deferred work starts');
-        return {};
-      }),
-      simple('scan', async () => {
-        events.push('scan runs');
-        return {};
-      }),
-    ];
-    await runPipeline(mapInputs({ stages: 'build,scan' }), loadContext({}), sink, stages);
-    expect(events).toEqual(['deferred work starts', 'scan runs']);
-  });
 });

@@ -37,23 +37,6 @@ export interface BackgroundOutcome {
   failed: boolean;
 }
 
-export interface StageSignals<Result> {
-  /**
-   * Hands the later stages' `ahead` a part of the result as soon as it is known: the build's
-   * tags when it is about to push them, then its pushed image, before its size is looked up.
-   */
-  early(partial: Partial<Result>): void;
-  /** From now on the stage only waits (a rollout): see `afterCriticalPath`. */
-  waiting(): void;
-  /**
-   * Resolves once the job's critical path is behind it: a later stage that `waits` said it is
-   * waiting, or ended; at once when no later stage waits. Work that only has to be done
-   * before the step ends (a cache export with little to export) starts then, so that it does
-   * not compete for the CPU with the scan and the deploy the job is waiting for.
-   */
-  afterCriticalPath: Promise<void>;
-}
-
 export interface Stage<Inputs, Result> {
   name: StageName;
   /** Parse and validate this stage's inputs. Throws InputError; must not touch the world. */
@@ -71,18 +54,17 @@ export interface Stage<Inputs, Result> {
    * was started still fits and otherwise does the work itself.
    */
   ahead?(inputs: Inputs, ctx: Context, results: PipelineResults): Inputs;
-  /** What the stage can tell the pipeline while it runs, and hear from it (StageSignals). */
+  /**
+   * `early`, when given, hands the later stages' `ahead` a part of the result as soon as it is
+   * known: the build's tags when it is about to push them, then its pushed image, before its
+   * size is looked up.
+   */
   run(
     inputs: Inputs,
     ctx: Context,
     previous: PipelineResults,
-    signals?: StageSignals<Result>,
+    early?: (partial: Partial<Result>) => void,
   ): Promise<Result>;
-  /**
-   * The stage spends its end waiting on others (the deploy's rollouts) and says so with
-   * `signals.waiting()`: earlier stages' deferrable work starts then.
-   */
-  waits?: boolean;
   report(result: Result, inputs: Inputs): StageReport;
   /**
    * Work the run left going beside the later stages; the pipeline waits for it before the step

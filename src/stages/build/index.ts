@@ -15,8 +15,7 @@ export const buildStage: Stage<BuildInputs, BuildResult> = {
     void probeBuilder(inputs.builder, ctx.workspace);
     return Promise.resolve(inputs);
   },
-  run: (inputs, ctx, previous, signals) =>
-    runBuildStage(inputs, ctx, previous, process.env, signals),
+  run: (inputs, ctx, previous, early) => runBuildStage(inputs, ctx, previous, process.env, early),
   report: (result) => buildReport(result),
   background: (result) => result.cacheExport,
 };

@@ -47,13 +47,6 @@ export function parseBuildSteps(log: string): BuildStep[] {
   return buildkit.length > 0 ? buildkit : legacy;
 }
 
-/** Whether the build reused every step (a stage's FROM is resolved, never reported CACHED). */
-export function reusedEveryStep(steps: BuildStep[]): boolean {
-  return (
-    steps.length > 0 && steps.every((step) => step.cached || /^\[[^\]]*\] FROM /.test(step.name))
-  );
-}
-
 export function countSteps(steps: BuildStep[]): StepCounts {
   return { total: steps.length, cached: steps.filter((step) => step.cached).length };
 }

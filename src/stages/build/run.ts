@@ -6,7 +6,7 @@ import type { Context } from '../../context';
 import { CommandError, shortenCommand, tail } from '../../lib/exec';
 import { errorMessage } from '../../lib/errors';
 import { normalizedRepository } from '../../lib/image-reference';
-import type { BackgroundOutcome, PipelineResults, StageSignals } from '../types';
+import type { BackgroundOutcome, PipelineResults } from '../types';
 import { buildxArgs, dockerBuildArgs, type BuildPlan } from './argv';
 import { canAttest, canExportCache } from './builder-info';
 import {
@@ -48,13 +48,7 @@ import {
   type Attempt,
   type Diagnosis,
 } from './plan';
-import {
-  countSteps,
-  exportedManifest,
-  parseBuildSteps,
-  pushedManifest,
-  reusedEveryStep,
-} from './progress';
+import { countSteps, exportedManifest, parseBuildSteps, pushedManifest } from './progress';
 import { retryingPush } from './push-retry';
 import { pinDigest } from './refs';
 
@@ -231,8 +225,6 @@ interface AttemptContext {
   previous: PipelineResults;
   /** Each line of buildx's progress as it comes (the push of the image, seen early). */
   onLine?: (line: string) => void;
-  /** When a build that reused every step may export its cache (StageSignals). */
-  afterCriticalPath?: Promise<void>;
 }
 
 /**
@@ -244,21 +236,16 @@ async function exportCacheAfter(
   plan: BuildPlan,
   cwd: string,
   env: NodeJS.ProcessEnv,
-  startAfter?: Promise<void>,
 ): Promise<BackgroundOutcome> {
-  if (startAfter) await startAfter;
   const started = Date.now();
   const where = plan.cache.to.join(' ');
-  const when = startAfter
-    ? 'after the scan and the apply (no step was rebuilt)'
-    : 'beside the later stages';
   try {
     const result = await runQuietBuild(buildxArgs(plan, 'cache-export'), { cwd, env });
     const seconds = ((Date.now() - started) / 1000).toFixed(2);
     if (result.exitCode === 0) {
       return {
         failed: false,
-        message: `cache exported after the image, ${when}: ${seconds} s (${where})`,
+        message: `cache exported after the image, beside the later stages: ${seconds} s (${where})`,
       };
     }
     const output = `${result.stderr}\n${result.stdout}`;
@@ -279,7 +266,7 @@ async function exportCacheAfter(
 /** Runs the plan's attempts in order, each after the failure it answers, until one succeeds. */
 async function runAttempts(
   attempts: Attempt[],
-  { inputs, naming, cwd, env, previous, onLine, afterCriticalPath }: AttemptContext,
+  { inputs, naming, cwd, env, previous, onLine }: AttemptContext,
   dir: string,
   keepUntil: (work: Promise<unknown>) => void,
 ): Promise<{ built: Built; cache: CachePlan; cacheExport?: Promise<BackgroundOutcome> }> {
@@ -313,12 +300,7 @@ async function runAttempts(
     try {
       const built = await runAttempt(attempt, plan, cwd, env, previous, onLine);
       if (attempt.kind !== 'buildx' || built.call || !cache.exportAfter) return { built, cache };
-      // A build that reused every step has little to export: it waits until the scan and
-      // the deploy's apply, which the job waits for, no longer need the CPU.
-      const startAfter = reusedEveryStep(parseBuildSteps(built.log))
-        ? afterCriticalPath
-        : undefined;
-      const cacheExport = exportCacheAfter(plan, cwd, env, startAfter);
+      const cacheExport = exportCacheAfter(plan, cwd, env);
       keepUntil(cacheExport);
       return { built, cache, cacheExport };
     } catch (err) {
@@ -399,9 +381,8 @@ export async function runBuildStage(
   ctx: Context,
   previous: PipelineResults,
   env: NodeJS.ProcessEnv = process.env,
-  signals?: StageSignals<BuildResult>,
+  early?: (partial: Partial<BuildResult>) => void,
 ): Promise<BuildResult> {
-  const early = signals?.early;
   maskSecrets(buildxSecrets(inputs), env);
   for (const warning of inputs.warnings) core.warning(warning);
   for (const note of inputs.env.notes) core.info(note);
@@ -426,15 +407,7 @@ export async function runBuildStage(
   const { built, cache, cacheExport } = await withWorkDir((dir, keepUntil) =>
     runAttempts(
       attempts,
-      {
-        inputs,
-        naming,
-        cwd,
-        env,
-        previous,
-        onLine: pushed.onLine,
-        afterCriticalPath: signals?.afterCriticalPath,
-      },
+      { inputs, naming, cwd, env, previous, onLine: pushed.onLine },
       dir,
       keepUntil,
     ),

@@ -7,7 +7,7 @@ import type { Context } from '../../context';
 import { runUrl } from '../../context';
 import { cancellation } from '../../lib/cancellation';
 import { errorMessage } from '../../lib/errors';
-import type { PipelineResults, Stage, StageSignals } from '../types';
+import type { PipelineResults, Stage } from '../types';
 import { pinnedReference } from '../../lib/image-reference';
 import { firstErrorLine } from './api-errors';
 import { annotateResources, provenanceAnnotations, type Provenance } from './annotations';
@@ -263,10 +263,7 @@ export const deployStage: Stage<DeployInputs, DeployResult> = {
     return { ...inputs, kube, dryRunAhead: dryRunAhead(kube, inputs, ctx, results) };
   },
 
-  run: (inputs, ctx, previous, signals) =>
-    cancellation.handle(() => deploy(inputs, ctx, previous, signals)),
-  // Once the first rollout wait begins, the job's own work is done until the cluster answers.
-  waits: true,
+  run: (inputs, ctx, previous) => cancellation.handle(() => deploy(inputs, ctx, previous)),
 
   report: (result, inputs) => deployReport(result, inputs),
 };
@@ -275,13 +272,11 @@ async function deploy(
   inputs: DeployInputs,
   ctx: Context,
   previous: PipelineResults,
-  signals?: StageSignals<DeployResult>,
 ): Promise<DeployResult> {
   const started = Date.now();
   const objects = await prepareManifests(inputs, ctx, imagesToPin(inputs, previous));
 
   const kube = inputs.kube ?? kubectlFor(inputs);
-  kube.onWait = () => signals?.waiting();
   // The dry run started ahead counts when it checked exactly this batch. When it failed, the
   // deploy asks again: an API outage during the scan is no verdict now, and a refusal repeats.
   const ahead =

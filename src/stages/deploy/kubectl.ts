@@ -189,8 +189,6 @@ export class Kubectl {
   calls = 0;
   /** Wall time spent waiting for rollouts, so the benchmark can tell Gantry's own time apart. */
   waitingMs = 0;
-  /** Called when a rollout wait begins (the deploy tells the pipeline it only waits now). */
-  onWait?: () => void;
   private readonly env: NodeJS.ProcessEnv;
   private readonly tempDir: string | undefined;
   /** Batches (JSON) the server validated strictly in a dry run moments ago, and its answer. */
@@ -763,7 +761,6 @@ export class Kubectl {
     timeoutSeconds: number,
     signal?: AbortSignal,
   ): Promise<WaitResult> {
-    this.onWait?.();
     const deadline = Date.now() + timeoutSeconds * 1000;
     if (!this.waitArgs(object, 1, true)) {
       return { object, ready: true, message: `${objectRef(object)}: nothing to wait for` };
