@@ -113,25 +113,53 @@ describe('client-side apply computed with a stand-in digest', () => {
       list([configMap('settings', 'old'), deployment(`${repository}@${digest('01')}`)]),
     );
 
-  it('stores what the dry run of the real batch would have: one kubectl process, kubectl diff clean', async () => {
-    const namespace = testNamespaces.create('stand-in');
-    start(namespace);
-    const kube = new Kubectl(namespace);
-    let batch: KubeObject[] = [];
-    try {
-      const ahead = await computeAhead(kube);
-      batch = ahead.batch;
-      await kube.confirmComputed(batch, ahead.computed, real);
-      await kube.apply(batch, CSA);
-      expect(kube.calls).toBe(1);
-    } finally {
-      kube.dispose();
-    }
-    const live = getJson(['get', 'deployment/web', '-n', namespace]);
-    expect(live.spec.template.spec.containers[0].image).toBe(`${repository}@${real}`);
-    const diff = kubectl(['diff', '-n', namespace, '-f', '-'], list(batch));
-    expect({ status: diff.status, out: diff.stdout + diff.stderr }).toEqual({ status: 0, out: '' });
-  });
+  // A controller's kind of change: the status only, through its subresource.
+  const patchStatus = (namespace: string) =>
+    kubectlOk([
+      'patch',
+      'deployment/web',
+      '-n',
+      namespace,
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      '{"status":{"observedGeneration":7}}',
+    ]);
+
+  it.each([
+    ['nothing changed in between', 'stand-in', undefined],
+    [
+      'only the status changed in between (written at its new version)',
+      'stand-in-status',
+      patchStatus,
+    ],
+  ])(
+    'stores what the dry run of the real batch would have, %s: one kubectl process, kubectl diff clean',
+    async (_case, name, between) => {
+      const namespace = testNamespaces.create(name);
+      start(namespace);
+      const kube = new Kubectl(namespace);
+      let batch: KubeObject[] = [];
+      try {
+        const ahead = await computeAhead(kube);
+        batch = ahead.batch;
+        await kube.readBases(ahead.computed);
+        between?.(namespace);
+        await kube.confirmComputed(batch, ahead.computed, real);
+        await kube.apply(batch, CSA);
+        expect(kube.calls).toBe(1);
+      } finally {
+        kube.dispose();
+      }
+      const live = getJson(['get', 'deployment/web', '-n', namespace]);
+      expect(live.spec.template.spec.containers[0].image).toBe(`${repository}@${real}`);
+      const diff = kubectl(['diff', '-n', namespace, '-f', '-'], list(batch));
+      expect({ status: diff.status, out: diff.stdout + diff.stderr }).toEqual({
+        status: 0,
+        out: '',
+      });
+    },
+  );
 
   it('refuses when an admission policy refuses the real digest, with nothing stored', async () => {
     const namespace = testNamespaces.create('stand-in-policy');
@@ -197,38 +225,6 @@ describe('client-side apply computed with a stand-in digest', () => {
     const live = getJson(['get', 'deployment/web', '-n', namespace]);
     expect(live.spec.template.spec.containers[0].image).toBe(`${repository}@${digest('01')}`);
     expect(getJson(['get', 'configmap/settings', '-n', namespace]).data.value).toBe('old');
-  });
-
-  it('writes at the new version when only the status changed after the stand-in dry run', async () => {
-    const namespace = testNamespaces.create('stand-in-status');
-    start(namespace);
-    const kube = new Kubectl(namespace);
-    let batch: KubeObject[] = [];
-    try {
-      const ahead = await computeAhead(kube);
-      batch = ahead.batch;
-      await kube.readBases(ahead.computed);
-      // A controller's kind of change: the status only, through its subresource.
-      kubectlOk([
-        'patch',
-        'deployment/web',
-        '-n',
-        namespace,
-        '--subresource=status',
-        '--type=merge',
-        '-p',
-        '{"status":{"observedGeneration":7}}',
-      ]);
-      await kube.confirmComputed(batch, ahead.computed, real);
-      await kube.apply(batch, CSA);
-      expect(kube.calls).toBe(1);
-    } finally {
-      kube.dispose();
-    }
-    const live = getJson(['get', 'deployment/web', '-n', namespace]);
-    expect(live.spec.template.spec.containers[0].image).toBe(`${repository}@${real}`);
-    const diff = kubectl(['diff', '-n', namespace, '-f', '-'], list(batch));
-    expect({ status: diff.status, out: diff.stdout + diff.stderr }).toEqual({ status: 0, out: '' });
   });
 
   it('refuses when an object changed after the stand-in dry run', async () => {
