@@ -88,4 +88,17 @@ describe('deferOutput: work started ahead prints in its own turn', () => {
     });
     expect(seen).toEqual(['out:replayed\n', 'out:late\n']);
   });
+
+  it('gives the outcome of work not needed after all without printing what it wrote', async () => {
+    let result: unknown;
+    const seen = await capture(async () => {
+      const work = deferOutput(async () => {
+        process.stdout.write('scanned the wrong digest\n');
+        return 'report';
+      });
+      result = await work.outcome;
+    });
+    expect(result).toBe('report');
+    expect(seen).toEqual([]);
+  });
 });

@@ -48,6 +48,8 @@ function install(): void {
 export interface Deferred<T> {
   /** Waits for the work, then prints what it wrote, in order, and returns (or throws) its outcome. */
   replay(): Promise<T>;
+  /** The work's outcome without its output, for work that turned out not to be needed. */
+  outcome: Promise<T>;
 }
 
 /** Runs `work` now, holding its output for `replay`. */
@@ -58,6 +60,7 @@ export function deferOutput<T>(work: () => Promise<T>): Deferred<T> {
   // Read by replay, if the stage runs at all.
   outcome.catch(() => undefined);
   return {
+    outcome,
     replay: async () => {
       try {
         return await outcome;

@@ -1,8 +1,8 @@
 // What this run changed in the cluster, saved with the runner's step state as it happens, so
 // the post step (backstop.ts) can undo it if the main step was killed before it could.
-import { canonicalJson } from '../../lib/canonical-json';
 import * as core from '@actions/core';
 import { createHash } from 'crypto';
+import { canonicalJson } from '../../lib/canonical-json';
 import type { KubeObject } from './model';
 import { imagesOf, podTemplateOf } from './workloads';
 

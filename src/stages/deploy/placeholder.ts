@@ -21,9 +21,8 @@ function hexOf(digest: string): string | undefined {
 }
 
 /**
- * The batch computed with `placeholder` turned into the batch for `real`: undefined unless the
- * placeholder's batch (JSON) with the digest replaced is exactly `realBatch` (JSON), i.e.
- * the digest was the only difference.
+ * Whether the placeholder's batch (JSON), with `real` written in for `placeholder`, is exactly
+ * `realBatch` (JSON): the digest was the only difference.
  */
 export function matchesWithDigest(
   placeholderBatch: string,

@@ -197,10 +197,17 @@ export const scanStage: Stage<ScanInputs, ScanResult> = {
           imageSource: undefined,
         }
       : scanTarget(inputs.scanType, inputs.scanRef, previous.build, ctx.workspace);
-    // Started as soon as the build pushed (scanStage.ahead) when it scans the same target.
+    // Started as soon as the build pushed (scanStage.ahead) when it scans the same target;
+    // one of another target (the build reported another digest in the end) is dropped.
+    const ahead = inputs.ahead;
+    if (ahead && ahead.target !== target)
+      ahead.scanned.outcome.then(
+        (unused) => fs.rmSync(unused.work.root, { recursive: true, force: true }),
+        () => undefined,
+      );
     const scanned =
-      inputs.ahead && inputs.ahead.target === target
-        ? await inputs.ahead.scanned.replay()
+      ahead && ahead.target === target
+        ? await ahead.scanned.replay()
         : await scanWithPolicy(inputs, ctx, { target, label, imageSource });
     const { json, trivy, work, place, db, policy, policyFiles, setAside } = scanned;
     try {
