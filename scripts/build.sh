@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm run build`: the bundles GitHub runs, all committed under dist/.
 #   dist/index.js        the action (action.yml runs it)
-#   dist/post/index.js   the action's post step (undoes a deploy whose main step was killed)
+#   dist/post/index.js   the action's post step (undoes a deploy whose main step was killed;
+#                        the undoing itself is dist/split/post-backstop, loaded only then)
 #   dist/cli/index.js    the command-line entry (`npx gantry`, the demo)
 #   dist/split/<name>/   dependencies most runs never touch, loaded on first use
 #                        (src/bundle/split.js), so that starting the action does not compile them
@@ -12,6 +13,7 @@ ncc() { npx ncc build "$@" --minify --no-source-map-register --quiet; }
 rm -rf dist
 ncc src/index.ts -o dist --license licenses.txt
 ncc src/post.ts -o dist/post
+ncc src/post-backstop.ts -o dist/split/post-backstop
 ncc src/cli-entry.ts -o dist/cli
 # Each split bundle's entry is the package's main file: the bare names are what the stand-ins in
 # src/bundle/ replace (undici through tsconfig `paths`).

@@ -1,4 +1,5 @@
 import { isStillOurs, Journal, templateFingerprint } from '../../src/stages/deploy/journal';
+import { JOURNAL_STATE, savedJournal } from '../../src/stages/deploy/journal-state';
 import type { KubeObject } from '../../src/stages/deploy/model';
 
 function deployment(image: string, order: 'ab' | 'ba' = 'ab'): KubeObject {
@@ -46,5 +47,19 @@ describe('journal', () => {
     journal.finish();
     expect(saved.map((json) => JSON.parse(json).phase)).toEqual(['applying', 'done']);
     expect(JSON.parse(saved[1])).toMatchObject({ namespace: 'prod', deploymentId: 7 });
+  });
+
+  it('reaches the post step as the runner hands state over (STATE_<name>)', () => {
+    const saved: string[] = [];
+    const journal = new Journal('prod', (json) => saved.push(json));
+    journal.record({ leases: [{ name: 'l', namespace: 'prod', holder: 'run-1' }] });
+    const post = (i: number) => savedJournal({ [`STATE_${JOURNAL_STATE}`]: saved[i] });
+    expect(post(0)).toEqual(journal.current);
+    expect(post(0)?.phase).toBe('applying');
+    journal.finish();
+    expect(post(1)?.phase).toBe('done');
+    // No deploy in the main step: no state, nothing for the post step to do.
+    expect(savedJournal({})).toBeUndefined();
+    expect(savedJournal({ [`STATE_${JOURNAL_STATE}`]: '' })).toBeUndefined();
   });
 });

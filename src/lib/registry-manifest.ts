@@ -6,9 +6,7 @@
 // caller asks `docker buildx imagetools`, which knows all of that.
 import { HttpClient } from '@actions/http-client';
 import { createHash } from 'crypto';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import { readDockerConfig, type DockerConfig } from './docker-config';
 import { DOCKER_HUB, parseImageReference } from './image-reference';
 
 const ACCEPT = [
@@ -21,12 +19,6 @@ const ACCEPT = [
 const DOCKER_HUB_REGISTRY = 'registry-1.docker.io';
 const DOCKER_HUB_CONFIG_KEY = 'https://index.docker.io/v1/';
 const TIMEOUT_MS = 5_000;
-
-interface DockerConfig {
-  auths?: Record<string, { auth?: string; username?: string; password?: string }>;
-  credsStore?: string;
-  credHelpers?: Record<string, string>;
-}
 
 /** Where a pull goes: the registry's base URL and the key its credentials are stored under. */
 export function registryEndpoint(domain: string | undefined): { base: string; configKey: string } {
@@ -63,15 +55,6 @@ export function bearerChallenge(header: string | undefined): Record<string, stri
   const params: Record<string, string> = {};
   for (const match of header.slice(7).matchAll(/(\w+)="([^"]*)"/g)) params[match[1]] = match[2];
   return params.realm ? params : undefined;
-}
-
-function readDockerConfig(env: NodeJS.ProcessEnv): DockerConfig {
-  const file = path.join(env.DOCKER_CONFIG || path.join(os.homedir(), '.docker'), 'config.json');
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as DockerConfig;
-  } catch {
-    return {};
-  }
 }
 
 /** The manifest `name@digest` points at, its bytes checked against the digest; see above. */

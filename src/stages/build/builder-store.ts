@@ -4,14 +4,14 @@
 // for a builder named by the `builder` input or BUILDX_BUILDER; anything else (the current or
 // default builder, a docker context's, a file that does not parse) is left to `buildx inspect`.
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
+import { dockerConfigDir } from '../../lib/docker-config';
 import type { BuilderInfo } from './builder-info';
 
 /** Where buildx keeps its state: BUILDX_CONFIG, else $DOCKER_CONFIG/buildx, else ~/.docker/buildx. */
 export function buildxStoreDir(env: NodeJS.ProcessEnv): string {
   if (env.BUILDX_CONFIG) return env.BUILDX_CONFIG;
-  return path.join(env.DOCKER_CONFIG || path.join(os.homedir(), '.docker'), 'buildx');
+  return path.join(dockerConfigDir(env), 'buildx');
 }
 
 /** The builder named by the input or BUILDX_BUILDER, as its instance file describes it. */

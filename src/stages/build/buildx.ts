@@ -3,23 +3,31 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { run, type RunResult } from '../../lib/exec';
+import { run, type RunOptions, type RunResult } from '../../lib/exec';
 import { parseBuildxInspect, type BuilderInfo } from './builder-info';
+import { buildxInvocation } from './buildx-plugin';
 import { storedBuilder } from './builder-store';
 import { readManifest } from '../../lib/registry-manifest';
 import { firstPlatformManifest, manifestSize } from './metadata';
 import type { SecretSource } from './model';
 import type { TagState } from './partial-push';
 
+/** A docker command; `buildx …` ones go to the buildx plugin directly where it is found. */
+function docker(args: string[], options: RunOptions): Promise<RunResult> {
+  if (args[0] !== 'buildx') return run('docker', args, options);
+  const invocation = buildxInvocation(args.slice(1), options.env ?? process.env);
+  return run(invocation.tool, invocation.args, options);
+}
+
 /** Whether the buildx plugin runs at all. */
 export async function buildxInstalled(cwd: string): Promise<boolean> {
-  return (await run('docker', ['buildx', 'version'], { allowFailure: true, cwd })).exitCode === 0;
+  return (await docker(['buildx', 'version'], { allowFailure: true, cwd })).exitCode === 0;
 }
 
 /** The builder's name and driver, from `docker buildx inspect`. */
 export async function inspectBuilder(builder: string, cwd: string): Promise<BuilderInfo> {
   const args = ['buildx', 'inspect', ...(builder ? [builder] : [])];
-  const result = await run('docker', args, { allowFailure: true, cwd });
+  const result = await docker(args, { allowFailure: true, cwd });
   if (result.exitCode !== 0) {
     throw new Error(
       `buildx cannot use the builder ${builder ? `"${builder}"` : '(default)'}: ` +
@@ -55,7 +63,7 @@ export function probeBuilder(builder: string, cwd: string): Promise<BuilderInfo 
 
 /** The docker CLI's own version (the fallback's abilities depend on it). */
 export async function dockerCliVersion(cwd: string): Promise<string> {
-  const cli = await run('docker', ['version', '--format', '{{.Client.Version}}'], {
+  const cli = await docker(['version', '--format', '{{.Client.Version}}'], {
     allowFailure: true,
     cwd,
   });
@@ -101,7 +109,7 @@ export async function runBuild(
   args: string[],
   options: { cwd: string; env?: NodeJS.ProcessEnv; onLine?: (line: string) => void },
 ): Promise<string> {
-  const result = await run('docker', args, { ...options, stream: true });
+  const result = await docker(args, { ...options, stream: true });
   return `${result.stderr}\n${result.stdout}`;
 }
 
@@ -110,7 +118,7 @@ export async function runQuietBuild(
   args: string[],
   options: { cwd: string; env?: NodeJS.ProcessEnv },
 ): Promise<RunResult> {
-  return run('docker', args, { ...options, allowFailure: true });
+  return docker(args, { ...options, allowFailure: true });
 }
 
 /** A `--call` evaluation (check, outline, targets): its exit code is the verdict, not a crash. */
@@ -118,14 +126,14 @@ export async function runCall(
   args: string[],
   options: { cwd: string; env?: NodeJS.ProcessEnv },
 ): Promise<RunResult> {
-  return run('docker', args, { ...options, stream: true, allowFailure: true });
+  return docker(args, { ...options, stream: true, allowFailure: true });
 }
 
 /** The digest a tag points at in the registry, read with `buildx imagetools inspect`. */
 export async function tagDigest(ref: string, builder: string, cwd: string): Promise<TagState> {
   const args = ['buildx', 'imagetools', 'inspect', '--format', '{{json .Manifest}}', ref];
   if (builder) args.push('--builder', builder);
-  const result = await run('docker', args, { allowFailure: true, cwd });
+  const result = await docker(args, { allowFailure: true, cwd });
   if (result.exitCode === 0) {
     const digest = /"digest":\s*"(sha256:[a-f0-9]{64})"/.exec(result.stdout)?.[1];
     if (digest) return { digest };
@@ -136,13 +144,13 @@ export async function tagDigest(ref: string, builder: string, cwd: string): Prom
 }
 
 export async function dockerPush(ref: string, cwd: string): Promise<string> {
-  const result = await run('docker', ['push', ref], { cwd, stream: true });
+  const result = await docker(['push', ref], { cwd, stream: true });
   return result.stdout;
 }
 
 /** Uncompressed size of an image in the engine, in bytes. */
 export async function engineImageSize(imageId: string, cwd: string): Promise<number | undefined> {
-  const result = await run('docker', ['image', 'inspect', '--format', '{{.Size}}', imageId], {
+  const result = await docker(['image', 'inspect', '--format', '{{.Size}}', imageId], {
     allowFailure: true,
     cwd,
   });
@@ -166,7 +174,7 @@ export async function registryImageSize(
     if (direct !== undefined) return direct;
     const args = ['buildx', 'imagetools', 'inspect', '--raw', ref];
     if (builder) args.push('--builder', builder);
-    const result = await run('docker', args, { allowFailure: true, cwd });
+    const result = await docker(args, { allowFailure: true, cwd });
     return result.exitCode === 0 ? result.stdout : undefined;
   };
   const name = pinned.split('@')[0];

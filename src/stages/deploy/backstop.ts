@@ -6,7 +6,7 @@ import type { Context } from '../../context';
 import type { InputSource } from '../../inputs';
 import { errorMessage } from '../../lib/errors';
 import { GitHubDeployment } from './github-deployment';
-import { isStillOurs, JOURNAL_STATE, type DeployJournal } from './journal';
+import { isStillOurs, type DeployJournal } from './journal';
 import { Kubectl } from './kubectl';
 import { releasedLease } from './lease';
 import type { KubeObject } from './model';
@@ -25,15 +25,12 @@ function recordObject(record: {
   };
 }
 
-/** Undoes an unfinished deploy; returns what it did, one line per fact (empty: nothing to do). */
-export async function runBackstop(source: InputSource, ctx: Context): Promise<string[]> {
-  const saved = core.getState(JOURNAL_STATE);
-  if (!saved) return [];
-  const journal = JSON.parse(saved) as DeployJournal;
-  if (journal.phase === 'done') {
-    core.info('deploy: the main step finished; nothing to undo');
-    return [];
-  }
+/** Undoes the deploy of an unfinished journal; returns what it did, one line per fact. */
+export async function runBackstop(
+  journal: DeployJournal,
+  source: InputSource,
+  ctx: Context,
+): Promise<string[]> {
   const lines: string[] = [];
   const say = (line: string) => {
     core.info(line);

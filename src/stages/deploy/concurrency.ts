@@ -35,6 +35,12 @@ export interface LeaseRequest {
   waitSeconds: number;
   /** Reads the cluster's objects, leases included. */
   readLive: () => Promise<LiveObjects>;
+  /**
+   * A read already made, for the first look. `early`: made before the scan's verdict (while
+   * the scan ran), so a lease it shows held may be free by now: then the cluster is read again
+   * at once instead of waiting.
+   */
+  firstLook?: { live: LiveObjects; early: boolean };
   signal: AbortSignal;
 }
 
@@ -52,14 +58,18 @@ export async function acquireLeases(
   const { kube, workloads, holder } = request;
   const deadline = Date.now() + request.waitSeconds * 1000;
   const announced = new Set<string>();
+  let look = request.firstLook;
   for (;;) {
-    const live = await request.readLive();
+    const live = look?.live ?? (await request.readLive());
+    const early = look?.early ?? false;
+    look = undefined;
     const now = Date.now();
     const wanted = workloads.map((workload) => {
       const base = leaseFor(workload, request.namespace);
       return { workload, base, current: leaseOf(live, base) };
     });
     const busy = wanted.filter((lease) => !isFree(lease.current, now));
+    if (busy.length > 0 && early) continue;
     if (busy.length === 0) {
       const take = (lease: (typeof wanted)[number]) =>
         takenLease(
@@ -85,7 +95,12 @@ export async function acquireLeases(
       }
       // Another run took one at the same moment: give back what this run got and look again.
       await releaseLeases(kube, held);
-      core.info('another run took a lease at the same moment; looking again');
+      core.info(
+        early
+          ? 'a lease changed since it was read during the scan; looking again'
+          : 'another run took a lease at the same moment; looking again',
+      );
+      if (early) continue;
     } else {
       for (const lease of busy) {
         const line = describeHolder(

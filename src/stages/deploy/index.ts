@@ -135,12 +135,16 @@ function dryRunAhead(
     const batch = JSON.stringify(objects);
     if (started?.placeholder && build?.digest) {
       const { placeholder } = started;
-      if (matchesWithDigest(started.objects, batch, placeholder, build.digest)) {
-        const stored = started.stored.then((computed) =>
-          withDigest(computed, placeholder, build.digest),
+      const digest = build.digest;
+      if (matchesWithDigest(started.objects, batch, placeholder, digest)) {
+        // The server checks the writes with the real digest now, beside the scan: read-only
+        // (dryRun=All), and exactly what the deploy writes if the scan passes. After the
+        // objects' read (bases), so a status-only change can be written at its new version.
+        const stored = Promise.all([started.stored, started.bases]).then(([computed]) =>
+          kube.confirmComputed(objects, withDigest(computed, placeholder, digest), digest),
         );
         stored.catch(() => undefined);
-        return { objects: batch, stored, confirm: build.digest };
+        return { objects: batch, stored, confirm: digest };
       }
     }
     return startDryRun(kube, inputs, objects);
@@ -151,8 +155,8 @@ function dryRunAhead(
   const { objects } = finalObjects(inputs.loaded, inputs, ctx, [pinnedReference(tag, placeholder)]);
   const ahead = startDryRun(kube, inputs, objects);
   // A long build gives controllers time to update the objects' status: see readBases.
-  ahead.stored.then((computed) => kube.readBases(computed)).catch(() => undefined);
-  return { ...ahead, placeholder };
+  const bases = ahead.stored.then((computed) => kube.readBases(computed)).catch(() => undefined);
+  return { ...ahead, placeholder, bases };
 }
 
 /**
@@ -165,6 +169,34 @@ function aheadKube(inputs: DeployInputs, results: PipelineResults): Kubectl {
   const kube = inputs.kube ?? kubectlFor(inputs);
   if (results.build?.image) kube.warm(inputs.loaded?.manifests.map((m) => m.object) ?? []);
   return kube;
+}
+
+/** What readLive asks for, as a key: the kind, namespace and name of each object. */
+function liveNames(objects: KubeObject[], inputs: DeployInputs): string {
+  return JSON.stringify(
+    objects.map((o) => [o.apiVersion, o.kind, namespaceOf(o, inputs.namespace), o.metadata.name]),
+  );
+}
+
+/**
+ * The deploy's first read, started once the image is pushed (read-only), so that after the
+ * scan's verdict the deploy goes straight to taking the leases. The leases are taken at the
+ * resourceVersion read here, so a read this early is as sound as one just before: another run
+ * that took or gave back a lease since makes the take fail, and the deploy reads again.
+ */
+function liveAhead(
+  kube: Kubectl,
+  inputs: DeployInputs,
+  ctx: Context,
+  results: PipelineResults,
+): DeployInputs['liveAhead'] {
+  if (inputs.liveAhead || !inputs.loaded || !kube.asksApiDirectly) return inputs.liveAhead;
+  if (!results.build?.image && inputs.images.length === 0) return undefined;
+  const { objects } = finalObjects(inputs.loaded, inputs, ctx, imagesToPin(inputs, results));
+  const live = readLive(kube, objects, inputs);
+  // Its outcome is read when the deploy runs, if it does; a failed read is made again there.
+  live.catch(() => undefined);
+  return { names: liveNames(objects, inputs), live };
 }
 
 /** The workloads of the manifests: each gets a lease, and its canary and baseline are read too. */
@@ -260,7 +292,12 @@ export const deployStage: Stage<DeployInputs, DeployResult> = {
   ahead: (inputs, ctx, results) => {
     if (!inputs.loaded) return inputs;
     const kube = aheadKube(inputs, results);
-    return { ...inputs, kube, dryRunAhead: dryRunAhead(kube, inputs, ctx, results) };
+    return {
+      ...inputs,
+      kube,
+      dryRunAhead: dryRunAhead(kube, inputs, ctx, results),
+      liveAhead: liveAhead(kube, inputs, ctx, results),
+    };
   },
 
   run: (inputs, ctx, previous) => cancellation.handle(() => deploy(inputs, ctx, previous)),
@@ -301,8 +338,8 @@ async function deploy(
     const dryRun = ahead
       ? ahead.stored
           .then((stored) => {
-            if (ahead.confirm) return kube.confirmComputed(objects, stored, ahead.confirm);
-            kube.markValidated(objects, stored);
+            // A confirmed answer was marked validated by confirmComputed.
+            if (!ahead.confirm) kube.markValidated(objects, stored);
             return stored;
           })
           .catch((err: unknown) => {
@@ -319,8 +356,11 @@ async function deploy(
       });
     // When the first read fails (the cluster does not answer), its error is the one to report.
     validated.catch(() => undefined);
-    const firstRead = await readLive(kube, objects, inputs);
-    let reads = 0;
+    const readAhead =
+      inputs.liveAhead?.names === liveNames(objects, inputs) ? inputs.liveAhead.live : undefined;
+    // A read ahead that failed is made again: its error, if it repeats, is the one to report.
+    const early = await readAhead?.catch(() => undefined);
+    const firstRead = early ?? (await readLive(kube, objects, inputs));
     const acquired = acquireLeases({
       kube,
       workloads: manifestWorkloads(objects),
@@ -337,7 +377,8 @@ async function deploy(
           : 0),
       waitSeconds: inputs.leaseWaitSeconds,
       // The first look reuses the read above; after a wait, the cluster is read afresh.
-      readLive: async () => (reads++ === 0 ? firstRead : readLive(kube, objects, inputs)),
+      readLive: () => readLive(kube, objects, inputs),
+      firstLook: { live: firstRead, early: early !== undefined },
       signal: AbortSignal.any([cancellation.stop, refused.signal]),
     });
     const [dry, taken] = await Promise.allSettled([validated, acquired]);

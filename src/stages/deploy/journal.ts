@@ -4,9 +4,8 @@ import * as core from '@actions/core';
 import { createHash } from 'crypto';
 import { canonicalJson } from '../../lib/canonical-json';
 import type { KubeObject } from './model';
+import { JOURNAL_STATE } from './journal-state';
 import { imagesOf, podTemplateOf } from './workloads';
-
-export const JOURNAL_STATE = 'gantry-deploy';
 
 /** A workload this run changed, and how to put it back. */
 export interface UndoRecord {

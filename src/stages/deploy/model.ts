@@ -1,5 +1,6 @@
 // What the deploy stage reports, and the typed inputs and Kubernetes objects it works with.
 import type { Kubectl } from './kubectl';
+import type { LiveObjects } from './live';
 import type { LoadedManifests } from './manifests';
 import type { ProgressiveSettings } from './progressive/settings';
 import type { ProgressiveReport } from './progressive/summary';
@@ -73,15 +74,23 @@ export interface DeployInputs {
    * The server's dry run of the objects to apply, started ahead beside the stages still
    * running; `objects` is the batch (JSON) it answers for. `placeholder` is set while it was
    * computed with a stand-in digest (deploy/placeholder.ts), `confirm` to the real digest once
-   * it is written in: the objects that carry it are then checked by the server (dryRun=All)
-   * before the answer counts.
+   * it is written in: the objects that carry it are then checked by the server (dryRun=All),
+   * as soon as the digest is known, and `stored` settles with that check. `bases` is the read
+   * of the objects right after the stand-in dry run (Kubectl.readBases).
    */
   dryRunAhead?: {
     objects: string;
     stored: Promise<KubeObject[]>;
     placeholder?: string;
     confirm?: string;
+    bases?: Promise<void>;
   };
+  /**
+   * The deploy's first read of the cluster (its workloads, their canary, baseline and green,
+   * their leases), started once the image is pushed; `names` is what it read (JSON). Taking a
+   * lease at the resourceVersion read here proves that no other run took or gave it back since.
+   */
+  liveAhead?: { names: string; live: Promise<LiveObjects> };
   /**
    * The deploy's connection to the cluster when it was made ahead (deploy/index.ts), so the
    * dry run started ahead and the deploy share it: one count of kubectl processes and requests.

@@ -1,0 +1,2 @@
+// Types of the stand-in: exactly those of the module it loads.
+export * from '../post-backstop';

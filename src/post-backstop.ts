@@ -1,0 +1,28 @@
+// The post step's work when the main step did not finish: undo its deploy and say so in the job
+// summary. Loaded by src/post.ts only then; in dist/ it is a split bundle of its own
+// (dist/split/post-backstop), so the post step of every finished job compiles none of it.
+import * as core from '@actions/core';
+import { loadContext } from './context';
+import { actionInputs } from './inputs';
+import { errorMessage } from './lib/errors';
+import { runBackstop } from './stages/deploy/backstop';
+import type { DeployJournal } from './stages/deploy/journal';
+
+export async function undoUnfinished(journal: DeployJournal): Promise<void> {
+  try {
+    const lines = await runBackstop(journal, actionInputs(), loadContext());
+    if (lines.length > 0 && process.env.GITHUB_STEP_SUMMARY) {
+      const body = [
+        '### Deploy (post step)',
+        '',
+        'The deploy step was killed before it finished; the post step undid it:',
+        '',
+        ...lines.map((l) => `- ${l}`),
+        '',
+      ].join('\n');
+      await core.summary.addRaw(body, true).write();
+    }
+  } catch (err) {
+    core.setFailed(`post step: ${errorMessage(err)}`);
+  }
+}
