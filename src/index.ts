@@ -1,4 +1,13 @@
-// Bundled by ncc into dist/index.js, which action.yml runs.
+// Bundled by ncc into dist/main/index.js, which dist/index.js (src/launch.ts) starts for the main
+// step, and the post step's entry (src/post.ts) for a deploy whose main step was killed.
+import { entryMode } from './entry-mode';
 import { main } from './main';
+import { undoUnfinished } from './post-backstop';
+import { savedJournal } from './stages/deploy/journal-state';
 
-void main();
+if (entryMode() === 'post-backstop') {
+  const journal = savedJournal(process.env);
+  if (journal) void undoUnfinished(journal);
+} else {
+  void main();
+}

@@ -1,6 +1,6 @@
 // The post step's work when the main step did not finish: undo its deploy and say so in the job
-// summary. Loaded by src/post.ts only then; in dist/ it is a split bundle of its own
-// (dist/split/post-backstop), so the post step of every finished job compiles none of it.
+// summary. Part of the action's bundle, which the post step's entry (src/post.ts) loads only then
+// (src/entry-mode.ts), so the post step of every finished job compiles none of it.
 import * as core from '@actions/core';
 import { loadContext } from './context';
 import { actionInputs } from './inputs';

@@ -43,12 +43,6 @@ describe.each([
   });
 });
 
-it('the post step backstop stand-in is src/post-backstop itself outside the bundle', async () => {
-  expect(await import('../../src/bundle/post-backstop')).toEqual(
-    await import('../../src/post-backstop'),
-  );
-});
-
 describe('loadSplit', () => {
   let dist: string;
   beforeAll(() => {
