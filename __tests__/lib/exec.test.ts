@@ -59,3 +59,19 @@ describe('run: onLine', () => {
     },
   );
 });
+
+describe('run: niceness', () => {
+  // The process's nice value as the kernel reports it (field 19 of /proc/<pid>/stat).
+  const ownNice = ['-c', 'cut -d" " -f19 /proc/$$/stat'];
+
+  it('runs the process at the priority asked for, with its output and exit code as usual', async () => {
+    const base = Number((await run('sh', ownNice)).stdout.trim());
+    const result = await run('sh', [...ownNice.slice(0, 1), `${ownNice[1]}; exit 3`], {
+      niceness: 10,
+      allowFailure: true,
+    });
+    expect(result.exitCode).toBe(3);
+    // Set, not added; never lowered below what this process has (that needs privileges).
+    expect(Number(result.stdout.trim())).toBe(Math.max(base, 10));
+  });
+});

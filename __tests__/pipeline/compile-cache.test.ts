@@ -77,4 +77,24 @@ describe('runCached', () => {
     // Accepted as it was: not written again.
     expect(fs.statSync(path.join(cache, files[0])).mtimeMs).toBe(written);
   });
+
+  it('keeps the caches of the 8 newest bundle versions', () => {
+    const cache = path.join(dir, 'cache');
+    fs.mkdirSync(cache);
+    for (let i = 0; i < 9; i++) {
+      const file = path.join(cache, `old${i}.v8`);
+      fs.writeFileSync(file, 'x');
+      fs.utimesSync(file, 1_000_000 + i, 1_000_000 + i);
+    }
+    const bundle = path.join(dir, 'index.js');
+    fs.writeFileSync(bundle, 'module.exports = 1;');
+    const launch = `require(${JSON.stringify(path.resolve('src/launch/run-cached.ts'))}).runCached(${JSON.stringify(bundle)}, ${JSON.stringify(cache)})`;
+    spawnSync(process.execPath, ['--import', 'tsx', '-e', launch]);
+    const left = fs.readdirSync(cache).sort();
+    expect(left).toHaveLength(8);
+    // The new one and the 7 newest of the old; old0 and old1 are gone.
+    expect(left.filter((name) => name.startsWith('old'))).toEqual(
+      ['old2', 'old3', 'old4', 'old5', 'old6', 'old7', 'old8'].map((n) => `${n}.v8`),
+    );
+  });
 });

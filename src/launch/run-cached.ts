@@ -15,13 +15,24 @@ function readCache(file: string): Buffer | undefined {
   }
 }
 
+/** How many bundle versions keep a cache: a runner may run several pinned releases. */
+const KEEP = 8;
+
 /** Written beside, then renamed: a job starting at the same time reads all of it or none. */
 function writeCache(file: string, data: Buffer): void {
+  const dir = path.dirname(file);
   try {
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const temp = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(temp, data, { mode: 0o600 });
     fs.renameSync(temp, file);
+    // A new version's cache is written once: the time to drop the oldest.
+    const caches = fs
+      .readdirSync(dir)
+      .filter((name) => name.endsWith('.v8'))
+      .map((name) => ({ name, at: fs.statSync(path.join(dir, name)).mtimeMs }))
+      .sort((a, b) => b.at - a.at);
+    for (const old of caches.slice(KEEP)) fs.rmSync(path.join(dir, old.name), { force: true });
   } catch {
     // No cache this time; the next job tries again.
   }

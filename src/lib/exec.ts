@@ -4,6 +4,7 @@
 import * as core from '@actions/core';
 import { getExecOutput } from '@actions/exec';
 import { spawn } from 'child_process';
+import * as os from 'os';
 
 export interface RunOptions {
   cwd?: string;
@@ -29,6 +30,11 @@ export interface RunOptions {
    * job stops its waits at once. The result then has the exit code of the killed process.
    */
   signal?: AbortSignal;
+  /**
+   * The process's nice value, set once it starts (higher yields more to other processes): for
+   * background work that must not slow what the job waits for on a busy machine. Best effort.
+   */
+  niceness?: number;
 }
 
 export interface RunResult {
@@ -87,7 +93,10 @@ export async function run(
   options: RunOptions = {},
 ): Promise<RunResult> {
   for (const secret of options.secrets ?? []) if (secret) core.setSecret(secret);
-  const spawned = options.timeoutMs !== undefined || options.signal !== undefined;
+  const spawned =
+    options.timeoutMs !== undefined ||
+    options.signal !== undefined ||
+    options.niceness !== undefined;
   const result: RunResult = spawned
     ? await runSpawned(tool, args, options)
     : await getExecOutput(tool, args, {
@@ -115,19 +124,29 @@ export async function run(
 }
 
 /**
- * The same run with a deadline or an abort signal. @actions/exec gives no handle on the child,
- * so this path spawns it itself, in its own process group so that the kill reaches what it
- * started too.
+ * The same run with a deadline, an abort signal or a priority. @actions/exec gives no handle on
+ * the child, so this path spawns it itself; with a deadline or a signal, in its own process group
+ * so that the kill reaches what it started too.
  */
 function runSpawned(tool: string, args: string[], options: RunOptions): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     if (options.stream) process.stdout.write(`[command]${tool} ${args.join(' ')}\n`);
+    const group =
+      process.platform !== 'win32' &&
+      (options.timeoutMs !== undefined || options.signal !== undefined);
     const child = spawn(tool, args, {
       cwd: options.cwd,
       env: options.env ?? process.env,
       stdio: ['pipe', 'pipe', 'pipe'],
-      detached: process.platform !== 'win32',
+      detached: group,
     });
+    if (options.niceness !== undefined && child.pid !== undefined) {
+      try {
+        os.setPriority(child.pid, options.niceness);
+      } catch {
+        // Not allowed here: it runs at the usual priority.
+      }
+    }
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -150,8 +169,7 @@ function runSpawned(tool: string, args: string[], options: RunOptions): Promise<
     });
     const kill = (signal: NodeJS.Signals) => {
       try {
-        if (child.pid !== undefined && process.platform !== 'win32')
-          process.kill(-child.pid, signal);
+        if (child.pid !== undefined && group) process.kill(-child.pid, signal);
         else child.kill(signal);
       } catch {
         // already gone

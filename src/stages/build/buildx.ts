@@ -116,7 +116,7 @@ export async function runBuild(
 /** A build whose log is kept, not streamed (one beside other stages' logs): its result. */
 export async function runQuietBuild(
   args: string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv },
+  options: { cwd: string; env?: NodeJS.ProcessEnv; niceness?: number },
 ): Promise<RunResult> {
   return docker(args, { ...options, allowFailure: true });
 }

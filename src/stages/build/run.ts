@@ -74,6 +74,9 @@ interface Built extends BuildIdentity {
   call: BuildResult['call'];
 }
 
+/** The cache export's `nice` value (buildx's client; BuildKit's own work runs as it always does). */
+const EXPORT_NICENESS = 10;
+
 const CONTEXT_ORIGINS = {
   input: 'the `context` input',
   workspace: 'no `context` given; the workspace holds a checkout',
@@ -240,7 +243,13 @@ async function exportCacheAfter(
   const started = Date.now();
   const where = plan.cache.to.join(' ');
   try {
-    const result = await runQuietBuild(buildxArgs(plan, 'cache-export'), { cwd, env });
+    // At a lower priority: on a busy runner the scan and the deploy, which the job waits for,
+    // go first; the export still ends before them on the testbed (it is mostly waiting).
+    const result = await runQuietBuild(buildxArgs(plan, 'cache-export'), {
+      cwd,
+      env,
+      niceness: EXPORT_NICENESS,
+    });
     const seconds = ((Date.now() - started) / 1000).toFixed(2);
     if (result.exitCode === 0) {
       return {
