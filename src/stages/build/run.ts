@@ -74,6 +74,9 @@ interface Built extends BuildIdentity {
   call: BuildResult['call'];
 }
 
+/** How often buildx may print its plain progress, in ms (BuildKit's default: 100). */
+const PROGRESS_RATE_MS = 10;
+
 /** The cache export's `nice` value (buildx's client; BuildKit's own work runs as it always does). */
 const EXPORT_NICENESS = 10;
 
@@ -94,8 +97,15 @@ async function runAttempt(
 ): Promise<Built> {
   const { inputs } = plan;
   if (attempt.kind === 'buildx') {
-    // buildx records the build's check warnings in the metadata file only when asked.
-    const buildEnv = { ...env, BUILDX_METADATA_WARNINGS: 'true' };
+    // buildx records the build's check warnings in the metadata file only when asked. Its plain
+    // progress prints at most every 100 ms (BuildKit's progressui, TTY_DISPLAY_RATE in ms, for
+    // plain output too): the line saying the image is pushed, which starts the scan, came up to
+    // 100 ms after the push. 10 ms, unless the environment says otherwise.
+    const buildEnv = {
+      ...env,
+      BUILDX_METADATA_WARNINGS: 'true',
+      TTY_DISPLAY_RATE: env.TTY_DISPLAY_RATE || String(PROGRESS_RATE_MS),
+    };
     if (inputs.callMethod !== 'build') return await runEvaluation(plan, cwd, buildEnv);
     const log = await retryingPush(
       () => runBuild(buildxArgs(plan), { cwd, env: buildEnv, onLine }),
