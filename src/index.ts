@@ -3,11 +3,5 @@
 import { entryMode } from './entry-mode';
 import { main } from './main';
 import { undoUnfinished } from './post-backstop';
-import { savedJournal } from './stages/deploy/journal-state';
 
-if (entryMode() === 'post-backstop') {
-  const journal = savedJournal(process.env);
-  if (journal) void undoUnfinished(journal);
-} else {
-  void main();
-}
+void (entryMode() === 'post-backstop' ? undoUnfinished() : main());

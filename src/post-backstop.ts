@@ -6,10 +6,12 @@ import { loadContext } from './context';
 import { actionInputs } from './inputs';
 import { errorMessage } from './lib/errors';
 import { runBackstop } from './stages/deploy/backstop';
-import type { DeployJournal } from './stages/deploy/journal';
+import { savedJournal } from './stages/deploy/journal-state';
 
-export async function undoUnfinished(journal: DeployJournal): Promise<void> {
+export async function undoUnfinished(): Promise<void> {
   try {
+    const journal = savedJournal(process.env);
+    if (!journal || journal.phase === 'done') return;
     const lines = await runBackstop(journal, actionInputs(), loadContext());
     if (lines.length > 0 && process.env.GITHUB_STEP_SUMMARY) {
       const body = [

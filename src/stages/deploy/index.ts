@@ -126,13 +126,14 @@ function dryRunAhead(
   inputs: DeployInputs,
   ctx: Context,
   results: PipelineResults,
+  pinned: () => KubeObject[] | undefined,
 ): DeployInputs['dryRunAhead'] {
   const started = inputs.dryRunAhead;
   if (!inputs.loaded || (started && !started.placeholder)) return started;
   const build = results.build;
-  if (build?.image || inputs.images.length > 0) {
-    const { objects } = finalObjects(inputs.loaded, inputs, ctx, imagesToPin(inputs, results));
-    const batch = JSON.stringify(objects);
+  const final = pinned();
+  if (final) {
+    const batch = JSON.stringify(final);
     if (started?.placeholder && build?.digest) {
       const { placeholder } = started;
       const digest = build.digest;
@@ -141,13 +142,13 @@ function dryRunAhead(
         // (dryRun=All), and exactly what the deploy writes if the scan passes. After the
         // objects' read (bases), so a status-only change can be written at its new version.
         const stored = Promise.all([started.stored, started.bases]).then(([computed]) =>
-          kube.confirmComputed(objects, withDigest(computed, placeholder, digest), digest),
+          kube.confirmComputed(final, withDigest(computed, placeholder, digest), digest),
         );
         stored.catch(() => undefined);
         return { objects: batch, stored, confirm: digest };
       }
     }
-    return startDryRun(kube, inputs, objects);
+    return startDryRun(kube, inputs, final);
   }
   const tag = build?.tags?.[0];
   if (started || !tag || inputs.serverSide || inputs.force || !kube.asksApiDirectly) return started;
@@ -187,12 +188,11 @@ function liveNames(objects: KubeObject[], inputs: DeployInputs): string {
 function liveAhead(
   kube: Kubectl,
   inputs: DeployInputs,
-  ctx: Context,
-  results: PipelineResults,
+  pinned: () => KubeObject[] | undefined,
 ): DeployInputs['liveAhead'] {
-  if (inputs.liveAhead || !inputs.loaded || !kube.asksApiDirectly) return inputs.liveAhead;
-  if (!results.build?.image && inputs.images.length === 0) return undefined;
-  const { objects } = finalObjects(inputs.loaded, inputs, ctx, imagesToPin(inputs, results));
+  if (inputs.liveAhead || !kube.asksApiDirectly) return inputs.liveAhead;
+  const objects = pinned();
+  if (!objects) return undefined;
   const live = readLive(kube, objects, inputs);
   // Its outcome is read when the deploy runs, if it does; a failed read is made again there.
   live.catch(() => undefined);
@@ -290,13 +290,22 @@ export const deployStage: Stage<DeployInputs, DeployResult> = {
   },
 
   ahead: (inputs, ctx, results) => {
-    if (!inputs.loaded) return inputs;
+    const loaded = inputs.loaded;
+    if (!loaded) return inputs;
     const kube = aheadKube(inputs, results);
+    // The batch pinned to the image once it is known (the build's, or `images`), made at most
+    // once per call: the dry run checks it and the first read asks for its objects.
+    let batch: KubeObject[] | undefined;
+    const pinned = () => {
+      if (!results.build?.image && inputs.images.length === 0) return undefined;
+      batch ??= finalObjects(loaded, inputs, ctx, imagesToPin(inputs, results)).objects;
+      return batch;
+    };
     return {
       ...inputs,
       kube,
-      dryRunAhead: dryRunAhead(kube, inputs, ctx, results),
-      liveAhead: liveAhead(kube, inputs, ctx, results),
+      dryRunAhead: dryRunAhead(kube, inputs, ctx, results, pinned),
+      liveAhead: liveAhead(kube, inputs, pinned),
     };
   },
 
@@ -359,8 +368,8 @@ async function deploy(
     const readAhead =
       inputs.liveAhead?.names === liveNames(objects, inputs) ? inputs.liveAhead.live : undefined;
     // A read ahead that failed is made again: its error, if it repeats, is the one to report.
-    const early = await readAhead?.catch(() => undefined);
-    const firstRead = early ?? (await readLive(kube, objects, inputs));
+    const readDuringScan = await readAhead?.catch(() => undefined);
+    const firstRead = readDuringScan ?? (await readLive(kube, objects, inputs));
     const acquired = acquireLeases({
       kube,
       workloads: manifestWorkloads(objects),
@@ -378,7 +387,7 @@ async function deploy(
       waitSeconds: inputs.leaseWaitSeconds,
       // The first look reuses the read above; after a wait, the cluster is read afresh.
       readLive: () => readLive(kube, objects, inputs),
-      firstLook: { live: firstRead, early: early !== undefined },
+      firstLook: { live: firstRead, early: readDuringScan !== undefined },
       signal: AbortSignal.any([cancellation.stop, refused.signal]),
     });
     const [dry, taken] = await Promise.allSettled([validated, acquired]);
