@@ -4,13 +4,14 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { stringify } from 'yaml';
+import { parse as parseYaml, stringify } from 'yaml';
 import { GitHubApiStub } from '../harness/github-api';
 import {
   ensureRoutingCrds,
   exists,
   getJson,
   kubectl,
+  kubectlOk,
   pods,
   settledEndpointCount,
   TestNamespaces,
@@ -318,6 +319,122 @@ describe('how the deploy reaches the API server', () => {
       /refused the manifests in a dry run[\s\S]*nothing was applied[\s\S]*bogusField/,
     );
     expect(deploymentImage(namespace, 'web')).toBe(IMAGE_A);
+  });
+
+  it('refuses a field the schema lacks (kubectl --validate=strict), in an object that exists or a new one, and applies nothing', async () => {
+    const namespace = newNamespace('strict-fields');
+    const cwd = workspace({ replicas: 1 });
+    expectSuccess(await deploy(cwd, namespace, { 'deploy-images': IMAGE_A }), 'succeeded');
+    const file = path.join(cwd, 'k8s', 'app.yaml');
+    const valid = fs.readFileSync(file, 'utf8');
+
+    // A misspelt field in the Deployment that exists: the server would drop it silently.
+    const port = /^( *)- containerPort: 8080$/m.exec(valid)!;
+    fs.writeFileSync(file, valid.replace(port[0], `${port[0]}\n${port[1]}  portName: http`));
+    const existing = await deploy(cwd, namespace, { 'deploy-images': IMAGE_B });
+    expect(existing.exitCode).not.toBe(0);
+    expect(existing.errors.join('\n')).toMatch(
+      /refused the manifests in a dry run \(strict field validation[^\n]*; nothing was applied:\nDeployment\/web: [^\n]*strict decoding error: unknown field "spec\.template\.spec\.containers\[0\]\.ports\[0\]\.portName"/,
+    );
+    expect(deploymentImage(namespace, 'web')).toBe(IMAGE_A);
+
+    // The same in a ConfigMap the batch would create: nothing is created, the Deployment stays.
+    const configMap = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'web-extra' },
+      data: { a: '1' },
+      binaryDataa: {},
+    };
+    fs.writeFileSync(file, `${valid}---\n${stringify(configMap)}`);
+    const created = await deploy(cwd, namespace, { 'deploy-images': IMAGE_B });
+    expect(created.exitCode).not.toBe(0);
+    expect(created.errors.join('\n')).toMatch(
+      /refused the manifests in a dry run \(strict field validation[^\n]*; nothing was applied:\nConfigMap\/web-extra: [^\n]*strict decoding error: unknown field "binaryDataa"/,
+    );
+    expect(deploymentImage(namespace, 'web')).toBe(IMAGE_A);
+    expect(exists(namespace, 'configmap/web-extra')).toBe(false);
+
+    // Valid again: one kubectl process for the whole deploy, the dry run (which leaves the
+    // fields to the server's strict check).
+    fs.writeFileSync(file, valid);
+    const fixed = await deploy(cwd, namespace, { 'deploy-images': IMAGE_B });
+    expectSuccess(fixed, 'succeeded');
+    expect(callCounts(fixed).kubectl).toBe(1);
+    expect(deploymentImage(namespace, 'web')).toBe(IMAGE_B);
+  });
+
+  it('leaves the fields to kubectl when the credentials may not create, so the strict check cannot tell', async () => {
+    const namespace = newNamespace('strict-rbac');
+    const cwd = workspace({ replicas: 1 });
+    expectSuccess(await deploy(cwd, namespace, { 'deploy-images': IMAGE_A }), 'succeeded');
+    // A deployer that may change what exists, and take its leases, but create nothing else.
+    kubectlOk(['create', 'serviceaccount', 'deployer', '-n', namespace]);
+    const role = {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'deployer', namespace },
+      rules: [
+        {
+          apiGroups: ['', 'apps'],
+          resources: ['deployments', 'services', 'replicasets', 'pods', 'events'],
+          verbs: ['get', 'list', 'watch', 'patch', 'update'],
+        },
+        {
+          apiGroups: ['coordination.k8s.io'],
+          resources: ['leases'],
+          verbs: ['get', 'list', 'create', 'update'],
+        },
+      ],
+    };
+    kubectlOk(['apply', '-f', '-'], JSON.stringify(role));
+    kubectlOk([
+      'create',
+      'rolebinding',
+      'deployer',
+      '--role=deployer',
+      `--serviceaccount=${namespace}:deployer`,
+      '-n',
+      namespace,
+    ]);
+    const token = kubectlOk(['create', 'token', 'deployer', '-n', namespace]).trim();
+    const admin = parseYaml(fs.readFileSync(env.KUBECONFIG, 'utf8'));
+    const kubeconfig = stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'testbed', cluster: admin.clusters[0].cluster }],
+      users: [{ name: 'deployer', user: { token } }],
+      contexts: [{ name: 'deployer', context: { cluster: 'testbed', user: 'deployer' } }],
+      'current-context': 'deployer',
+    });
+    const file = path.join(cwd, 'k8s', 'app.yaml');
+    const valid = fs.readFileSync(file, 'utf8');
+    const asDeployer = (image: string) =>
+      deploy(
+        cwd,
+        namespace,
+        { 'deploy-images': image, kubeconfig, 'annotate-namespace': 'false' },
+        { env: { KUBECONFIG: undefined, RUNNER_DEBUG: '1' } },
+      );
+
+    const port = /^( *)- containerPort: 8080$/m.exec(valid)!;
+    fs.writeFileSync(file, valid.replace(port[0], `${port[0]}\n${port[1]}  portName: http`));
+    const refused = await asDeployer(IMAGE_B);
+    expect(refused.exitCode).not.toBe(0);
+    expect(refused.stdout).toMatch(
+      /dry run: kubectl validates the fields itself \(Deployment\/web: Error from server \(Forbidden\)/,
+    );
+    expect(refused.errors.join('\n')).toMatch(
+      /refused the manifests in a dry run \(kubectl apply --dry-run=server\); nothing was applied:\n[\s\S]*unknown field[\s\S]*portName/,
+    );
+    expect(deploymentImage(namespace, 'web')).toBe(IMAGE_A);
+
+    fs.writeFileSync(file, valid);
+    const fixed = await asDeployer(IMAGE_B);
+    expectSuccess(fixed, 'succeeded');
+    // The dry run that left the fields to the server, then kubectl's own.
+    expect(callCounts(fixed).kubectl).toBe(2);
+    expect(deploymentImage(namespace, 'web')).toBe(IMAGE_B);
   });
 
   it('leaves every call to kubectl for a kubeconfig with an exec credential plugin', async () => {

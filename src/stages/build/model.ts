@@ -31,6 +31,11 @@ export interface BuildResult {
   summary: boolean;
   /** The cache export still running beside the later stages (CachePlan.exportAfter). */
   cacheExport?: Promise<BackgroundOutcome>;
+  /**
+   * Only in what the build hands on early (with the tags): buildx has printed its first progress
+   * line, so it is under way and the main thread has nothing to do until the push.
+   */
+  building?: boolean;
 }
 
 export type BuilderKind = 'buildx' | 'docker-buildkit' | 'docker-legacy';

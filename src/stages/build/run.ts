@@ -363,10 +363,11 @@ async function imageSize(
 }
 
 /**
- * Watches buildx's progress for the push of the first tag: from that line on the image can be
- * pulled by digest, so the later stages' early work (the scan, the deploy's dry run) starts
- * then rather than once buildx has written its metadata and exited. The digest the build
- * finally reports is what counts; a different one is handed on again.
+ * Watches buildx's progress: its first line hands on the tags (buildx is under way), and the
+ * push of the first tag the image, which from that line on can be pulled by digest, so the
+ * later stages' early work (the scan, the deploy's dry run) starts then rather than once buildx
+ * has written its metadata and exited. The digest the build finally reports is what counts; a
+ * different one is handed on again.
  */
 function pushWatch(
   inputs: BuildInputs,
@@ -378,10 +379,23 @@ function pushWatch(
   const repository = first ? normalizedRepository(first) : undefined;
   if (!early || !inputs.push || inputs.callMethod !== 'build' || !repository)
     return { announced: () => announced };
+  let underWay = false;
   return {
     announced: () => announced,
     onLine: (line) => {
       if (announced) return;
+      if (!underWay) {
+        underWay = true;
+        // The tags about to be pushed, once buildx is under way: the later stages' early work
+        // that needs no image (the deploy's apply computed with a stand-in for the digest, its
+        // connection to the cluster) runs while buildx works. Not before buildx starts, which
+        // it would hold up, nor at the push, where it would hold up the scan's start.
+        try {
+          early({ tags: naming.tags, building: true });
+        } catch {
+          // Optional, like the push's.
+        }
+      }
       const digest = pushedManifest(line, repository);
       if (!digest) return;
       announced = digest;
@@ -407,10 +421,6 @@ export async function runBuildStage(
   for (const note of inputs.env.notes) core.info(note);
   core.info(`Context: ${inputs.context} (${CONTEXT_ORIGINS[inputs.contextOrigin]})`);
   const naming = resolveNaming(inputs, previous);
-  // The tags about to be pushed, before buildx starts: the deploy computes its apply ahead
-  // with a stand-in for the digest (deploy/placeholder.ts).
-  if (inputs.push && inputs.callMethod === 'build' && naming.tags.length > 0)
-    early?.({ tags: naming.tags });
   const cwd = ctx.workspace;
   const attempts = buildAttempts(inputs, naming, {
     workspace: cwd,

@@ -117,9 +117,9 @@ function startDryRun(
  * The deploy's server dry run, started before the deploy's turn (read-only: nothing is
  * stored; a scan that fails the job leaves it to finish unused):
  * - once the objects are final (the build's digest known, or `images` given), beside the scan;
- * - earlier still, when the build is about to push and the apply is kubectl's client-side one
- *   that Gantry stores itself: with a stand-in digest while the build runs, the real one
- *   written in once known (deploy/placeholder.ts).
+ * - earlier still, once buildx is under way with the tags it will push and the apply is
+ *   kubectl's client-side one that Gantry stores itself: with a stand-in digest while the
+ *   build runs, the real one written in once known (deploy/placeholder.ts).
  */
 function dryRunAhead(
   kube: Kubectl,
@@ -162,13 +162,16 @@ function dryRunAhead(
 
 /**
  * The deploy's connection to the cluster, made at the first chance ahead and kept for the
- * deploy. Once the image is pushed (the build's last step) it reads the discovery the deploy
- * needs and opens its connections, so both are ready by the deploy's turn; not sooner, where
- * that work would only hold up the build's start.
+ * deploy. Once buildx is under way (its first progress line), or else once the image is
+ * pushed, it reads the discovery the deploy needs and opens its connections (Node's TLS
+ * context: tens of ms of CPU), so both are ready by the deploy's turn. Not before buildx has
+ * started, where that work would hold up the build's start, nor first at the push, where it
+ * would hold up the scan's.
  */
 function aheadKube(inputs: DeployInputs, results: PipelineResults): Kubectl {
   const kube = inputs.kube ?? kubectlFor(inputs);
-  if (results.build?.image) kube.warm(inputs.loaded?.manifests.map((m) => m.object) ?? []);
+  if (results.build?.building || results.build?.image)
+    kube.warm(inputs.loaded?.manifests.map((m) => m.object) ?? []);
   return kube;
 }
 

@@ -29,6 +29,7 @@ import {
 import { apiTargetFromEnv } from './kube/config';
 import { ApiTransportError } from './kube/http';
 import { hasRolloutStatus, rolloutStatus } from './kube/rollout-status';
+import { checkFieldsStrictly, strictlyCheckable } from './kube/strict-fields';
 import { byNamespace } from './live';
 import type { KubeObject } from './model';
 import { objectRef, ROLLOUT_KINDS } from './workloads';
@@ -492,9 +493,15 @@ export class Kubectl {
   /**
    * The whole batch through the API server's admission and validation without storing anything
    * (`--dry-run=server`): an object the server would refuse fails the run before any is applied.
-   * Returns the objects as they would be stored.
+   * Returns the objects as they would be stored. Fields the schema lacks are refused as by
+   * kubectl's --validate=strict: checked over the API, or by kubectl when `kubectlValidates`
+   * or the API's answers do not tell.
    */
-  async dryRun(objects: KubeObject[], options: ApplyOptions): Promise<KubeObject[]> {
+  async dryRun(
+    objects: KubeObject[],
+    options: ApplyOptions,
+    kubectlValidates = false,
+  ): Promise<KubeObject[]> {
     if (objects.length === 0) return [];
     if (this.api && options.serverSide) {
       try {
@@ -506,16 +513,34 @@ export class Kubectl {
         );
       }
     }
+    // The batch's fields are checked strictly over the API when the server can say (see
+    // kube/strict-fields.ts); kubectl then computes the apply without validating again.
+    const fieldsChecked = !!this.api && !kubectlValidates && strictlyCheckable(objects);
     const input = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects });
-    const result = await this.kubectl(this.applyArgs(options, ['--dry-run=server']), {
-      input,
-      allowFailure: true,
-      retryUntil: Date.now() + RETRY_MS,
-    });
+    const result = await this.kubectl(
+      this.applyArgs(
+        options,
+        fieldsChecked ? ['--dry-run=server', '--validate=false'] : ['--dry-run=server'],
+      ),
+      { input, allowFailure: true, retryUntil: Date.now() + RETRY_MS },
+    );
     if (result.exitCode !== 0) {
       throw new Error(
         `The Kubernetes API server refused the manifests in a dry run (kubectl apply --dry-run=server); nothing was applied:\n${tail(result.stderr || result.stdout, 12)}`,
       );
+    }
+    if (fieldsChecked) {
+      const strict = await checkFieldsStrictly(this.api!, objects, (what, request) =>
+        this.direct(what, request, { retryUntil: Date.now() + RETRY_MS }),
+      );
+      if (strict.verdict === 'refused')
+        throw new Error(
+          `The Kubernetes API server refused the manifests in a dry run (strict field validation, as kubectl apply --validate=strict); nothing was applied:\n${strict.message}`,
+        );
+      if (strict.verdict === 'unsure') {
+        core.debug(`dry run: kubectl validates the fields itself (${strict.reason})`);
+        return this.dryRun(objects, options, true);
+      }
     }
     const stored = parseKubectlJson(result.stdout);
     this.markValidated(objects, stored);

@@ -70,7 +70,32 @@ export class KubeApi {
    * is met again, and reported, by the request that needs the answer.
    */
   async warm(objects: KubeObject[]): Promise<void> {
-    await Promise.all(objects.map((object) => this.resources.of(object).catch(() => undefined)));
+    await Promise.all([
+      ...objects.map((object) => this.resources.of(object).catch(() => undefined)),
+      this.serverMinor().catch(() => undefined),
+    ]);
+  }
+
+  private minor: Promise<number> | undefined;
+
+  /** The server's minor version (`/version`: "36", or "36+" from some distributions), asked once. */
+  serverMinor(): Promise<number> {
+    if (!this.minor) {
+      const asked = this.http.request('GET', '/version').then((response) => {
+        if (response.status !== 200) throw refusal(response.status, response.body);
+        const minor = Number.parseInt(
+          (JSON.parse(response.body) as { minor?: string }).minor ?? '',
+          10,
+        );
+        if (Number.isNaN(minor))
+          throw new Error(`/version names no minor version: ${response.body}`);
+        return minor;
+      });
+      // A failed read is asked again next time, not remembered.
+      asked.catch(() => (this.minor = undefined));
+      this.minor = asked;
+    }
+    return this.minor;
   }
 
   /** Where an object lands: its own namespace, else the given one, else the context's. */
