@@ -66,7 +66,9 @@ describe('run: niceness', () => {
 
   it('runs the process at the priority asked for, with its output and exit code as usual', async () => {
     const base = Number((await run('sh', ownNice)).stdout.trim());
-    const result = await run('sh', [...ownNice.slice(0, 1), `${ownNice[1]}; exit 3`], {
+    // Read a moment after the start: the priority is set just after the spawn, so the
+    // process's first instructions may still run at the usual one.
+    const result = await run('sh', [...ownNice.slice(0, 1), `sleep 0.2; ${ownNice[1]}; exit 3`], {
       niceness: 10,
       allowFailure: true,
     });

@@ -140,6 +140,8 @@ function runSpawned(tool: string, args: string[], options: RunOptions): Promise<
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: group,
     });
+    // Set just after the spawn (Node has no hook between fork and exec): the first moments of
+    // the process, before it reads this, may run at the usual priority.
     if (options.niceness !== undefined && child.pid !== undefined) {
       try {
         os.setPriority(child.pid, options.niceness);
