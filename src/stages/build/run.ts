@@ -255,9 +255,12 @@ async function exportCacheAfter(
   try {
     // At a lower priority: on a busy runner the scan and the deploy, which the job waits for,
     // go first; the export still ends before them on the testbed (it is mostly waiting).
+    // Nor does it ask git about the context (buildx's six git processes in a checkout): a
+    // cache-only build writes no image, label or provenance for that to go into, and the
+    // cache it writes is the same either way.
     const result = await runQuietBuild(buildxArgs(plan, 'cache-export'), {
       cwd,
-      env,
+      env: { ...env, BUILDX_GIT_INFO: 'false', BUILDX_GIT_LABELS: 'false' },
       niceness: EXPORT_NICENESS,
     });
     const seconds = ((Date.now() - started) / 1000).toFixed(2);
