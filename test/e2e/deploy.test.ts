@@ -248,6 +248,26 @@ function callCounts(result: ActionResult): { kubectl: number; api: number } {
   return { kubectl: Number(kube[1]), api: api ? Number(api[1]) : 0 };
 }
 
+/** The workspace's manifests with a field the schema lacks in the Deployment's first port. */
+function withUnknownPortField(manifests: string): string {
+  const port = /^( *)- containerPort: 8080$/m.exec(manifests)!;
+  return manifests.replace(port[0], `${port[0]}\n${port[1]}  portName: http`);
+}
+
+/** The manifests made valid again deploy IMAGE_B, with this many kubectl processes. */
+async function expectFixed(
+  manifests: { file: string; valid: string },
+  namespace: string,
+  deployAgain: () => Promise<ActionResult>,
+  kubectlCalls: number,
+): Promise<void> {
+  fs.writeFileSync(manifests.file, manifests.valid);
+  const fixed = await deployAgain();
+  expectSuccess(fixed, 'succeeded');
+  expect(callCounts(fixed).kubectl).toBe(kubectlCalls);
+  expect(deploymentImage(namespace, 'web')).toBe(IMAGE_B);
+}
+
 describe('how the deploy reaches the API server', () => {
   it('sends reads, leases and rollout status directly; kubectl applies (client-side) and dry-runs', async () => {
     const namespace = newNamespace('direct');
@@ -329,8 +349,7 @@ describe('how the deploy reaches the API server', () => {
     const valid = fs.readFileSync(file, 'utf8');
 
     // A misspelt field in the Deployment that exists: the server would drop it silently.
-    const port = /^( *)- containerPort: 8080$/m.exec(valid)!;
-    fs.writeFileSync(file, valid.replace(port[0], `${port[0]}\n${port[1]}  portName: http`));
+    fs.writeFileSync(file, withUnknownPortField(valid));
     const existing = await deploy(cwd, namespace, { 'deploy-images': IMAGE_B });
     expect(existing.exitCode).not.toBe(0);
     expect(existing.errors.join('\n')).toMatch(
@@ -357,11 +376,12 @@ describe('how the deploy reaches the API server', () => {
 
     // Valid again: one kubectl process for the whole deploy, the dry run (which leaves the
     // fields to the server's strict check).
-    fs.writeFileSync(file, valid);
-    const fixed = await deploy(cwd, namespace, { 'deploy-images': IMAGE_B });
-    expectSuccess(fixed, 'succeeded');
-    expect(callCounts(fixed).kubectl).toBe(1);
-    expect(deploymentImage(namespace, 'web')).toBe(IMAGE_B);
+    await expectFixed(
+      { file, valid },
+      namespace,
+      () => deploy(cwd, namespace, { 'deploy-images': IMAGE_B }),
+      1,
+    );
   });
 
   it('leaves the fields to kubectl when the credentials may not create, so the strict check cannot tell', async () => {
@@ -417,8 +437,7 @@ describe('how the deploy reaches the API server', () => {
         { env: { KUBECONFIG: undefined, RUNNER_DEBUG: '1' } },
       );
 
-    const port = /^( *)- containerPort: 8080$/m.exec(valid)!;
-    fs.writeFileSync(file, valid.replace(port[0], `${port[0]}\n${port[1]}  portName: http`));
+    fs.writeFileSync(file, withUnknownPortField(valid));
     const refused = await asDeployer(IMAGE_B);
     expect(refused.exitCode).not.toBe(0);
     expect(refused.stdout).toMatch(
@@ -429,12 +448,8 @@ describe('how the deploy reaches the API server', () => {
     );
     expect(deploymentImage(namespace, 'web')).toBe(IMAGE_A);
 
-    fs.writeFileSync(file, valid);
-    const fixed = await asDeployer(IMAGE_B);
-    expectSuccess(fixed, 'succeeded');
     // The dry run that left the fields to the server, then kubectl's own.
-    expect(callCounts(fixed).kubectl).toBe(2);
-    expect(deploymentImage(namespace, 'web')).toBe(IMAGE_B);
+    await expectFixed({ file, valid }, namespace, () => asDeployer(IMAGE_B), 2);
   });
 
   it('leaves every call to kubectl for a kubeconfig with an exec credential plugin', async () => {
