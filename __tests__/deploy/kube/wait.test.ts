@@ -10,6 +10,10 @@ jest.setTimeout(30_000);
 
 type Answer = { status: number; body: unknown };
 let answers: Answer[] = [];
+/** Watch events (one JSON line each), sent `gapMs` apart on a watch that then stays open. */
+let events: { type: string; object: unknown }[] = [];
+let gapMs = 100;
+let reads = 0;
 let server: http.Server;
 let port = 0;
 
@@ -25,8 +29,23 @@ beforeAll(async () => {
         body: { resources: [{ name: 'deployments', kind: 'Deployment', namespaced: true }] },
       });
     } else if (req.url === '/apis/apps/v1/namespaces/ns/deployments/web') {
+      reads++;
       // The last answer repeats once the list is used up.
       send(answers.length > 1 ? answers.shift()! : answers[0]);
+    } else if (
+      req.url?.startsWith('/apis/apps/v1/namespaces/ns/deployments?watch=1') &&
+      events.length > 0
+    ) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const pending = [...events];
+      const next = () => {
+        const event = pending.shift();
+        if (!event) return;
+        res.write(`${JSON.stringify(event)}\n`);
+        setTimeout(next, gapMs);
+      };
+      next();
+      req.on('close', () => pending.splice(0));
     } else {
       send({ status: 404, body: { kind: 'Status', message: 'no such path', reason: 'NotFound' } });
     }
@@ -78,6 +97,12 @@ async function wait(timeoutSeconds: number) {
   }
 }
 
+beforeEach(() => {
+  events = [];
+  gapMs = 100;
+  reads = 0;
+});
+
 describe('waiting for a rollout over the API', () => {
   it('follows the status until the rollout is done, without kubectl', async () => {
     answers = [deployment({ observedGeneration: 1 }), updating, done];
@@ -89,6 +114,37 @@ describe('waiting for a rollout over the API', () => {
         'Waiting for deployment "web" rollout to finish: 1 of 2 updated replicas are available...',
       kubectl: 0,
     });
+  });
+
+  it('judges each change the watch hands over, as kubectl rollout status does, without reading again', async () => {
+    // Reads would say it is still rolling out; the watch says when it is done.
+    answers = [updating];
+    events = [
+      { type: 'ADDED', object: updating.body },
+      { type: 'MODIFIED', object: updating.body },
+      { type: 'MODIFIED', object: done.body },
+    ];
+    const started = Date.now();
+    const result = await wait(10);
+    expect(result).toMatchObject({
+      ready: true,
+      message: 'deployment "web" successfully rolled out',
+    });
+    expect(Date.now() - started).toBeLessThan(900);
+    // The first read, made before the watch has answered; then none.
+    expect(reads).toBeLessThanOrEqual(1);
+  });
+
+  it('reads again when a watch event does not carry the workload', async () => {
+    answers = [updating, done];
+    gapMs = 50;
+    events = [
+      { type: 'ADDED', object: updating.body },
+      { type: 'ERROR', object: { kind: 'Status', message: 'too old resource version' } },
+    ];
+    const result = await wait(10);
+    expect(result).toMatchObject({ ready: true });
+    expect(reads).toBe(2);
   });
 
   it('gives a timed-out verdict with the last status when the deadline passes', async () => {

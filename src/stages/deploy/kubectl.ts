@@ -30,6 +30,7 @@ import { apiTargetFromEnv } from './kube/config';
 import { ApiTransportError } from './kube/http';
 import { hasRolloutStatus, rolloutStatus } from './kube/rollout-status';
 import { checkFieldsStrictly, strictlyCheckable } from './kube/strict-fields';
+import { WATCHED_READ_MS, WatchedChanges } from './kube/watched-changes';
 import { byNamespace } from './live';
 import type { KubeObject } from './model';
 import { objectRef, ROLLOUT_KINDS } from './workloads';
@@ -825,9 +826,12 @@ export class Kubectl {
   }
 
   /**
-   * `waitReady` over the API: the workload read again and again (every 50 ms for 3 s, then
-   * less often, up to once a second) until its status says it rolled out, it cannot, or the
-   * deadline passes; then one last read decides, retried while the server cannot be reached.
+   * `waitReady` over the API. A watch on the workload hands over each change as it happens, and
+   * its status is judged then, as `kubectl rollout status` judges each event; reads are the
+   * fallback: every 50 ms for 3 s, then less often, up to once a second, while no watch is
+   * handing changes over, and once a second while one is (a watch that stalls costs at most
+   * that). When the deadline passes, one last read decides, retried while the server cannot
+   * be reached.
    */
   private async waitDirect(
     object: KubeObject,
@@ -836,34 +840,31 @@ export class Kubectl {
   ): Promise<WaitResult> {
     const api = this.api!;
     const namespace = object.metadata.namespace ?? this.namespace;
-    // A watch on the object ends each pause as soon as it changes: the status is read then,
-    // not up to a pause later (polling stays the judge, so a broken watch costs nothing).
     const watching = new AbortController();
-    let nap = new AbortController();
-    void api.watch(
-      object,
-      namespace,
-      () => nap.abort(),
-      (deadline - Date.now()) / 1000,
-      signal ? AbortSignal.any([signal, watching.signal]) : watching.signal,
-    );
+    const changes = new WatchedChanges();
+    void api
+      .watch(
+        object,
+        namespace,
+        (current) => changes.arrived(current),
+        (deadline - Date.now()) / 1000,
+        signal ? AbortSignal.any([signal, watching.signal]) : watching.signal,
+      )
+      .then(() => changes.ended());
     try {
-      return await this.pollStatus(object, namespace, deadline, signal, () => {
-        nap = new AbortController();
-        return nap.signal;
-      });
+      return await this.pollStatus(object, namespace, deadline, signal, changes);
     } finally {
       watching.abort();
     }
   }
 
-  /** The polling half of waitDirect; `napSignal` gives each pause the signal that ends it early. */
+  /** The judging half of waitDirect: each change the watch hands over, else a read. */
   private async pollStatus(
     object: KubeObject,
     namespace: string,
     deadline: number,
     signal: AbortSignal | undefined,
-    napSignal: () => AbortSignal,
+    changes: WatchedChanges,
   ): Promise<WaitResult> {
     const api = this.api!;
     let lastSeen: string | undefined;
@@ -872,25 +873,28 @@ export class Kubectl {
     const waitStarted = Date.now();
     for (;;) {
       const final = Date.now() >= deadline;
-      let current: KubeObject | undefined;
+      const handed = changes.take();
+      let current: KubeObject | undefined = final ? undefined : handed;
       let reached = true;
-      try {
-        current = await this.direct(
-          `rollout status ${objectRef(object)}`,
-          () => api.get(object, namespace, signal),
-          final ? { retryUntil: Date.now() + FINAL_CHECK_MS, signal } : { signal },
-        );
-      } catch (err) {
-        if (signal?.aborted) return cancelledWait(object, lastSeen);
-        if (!(err instanceof KubectlError && err.transport))
-          return { object, ready: false, message: errorText(err), lastSeen };
-        if (unreachable === '' && !final)
-          core.info(
-            `${objectRef(object)}: the API server did not answer (${firstErrorLine(err.result.stderr)}); retrying until the rollout timeout`,
+      if (!current) {
+        try {
+          current = await this.direct(
+            `rollout status ${objectRef(object)}`,
+            () => api.get(object, namespace, signal),
+            final ? { retryUntil: Date.now() + FINAL_CHECK_MS, signal } : { signal },
           );
-        unreachable = firstErrorLine(err.result.stderr);
-        reached = false;
-        if (final) return unreachableWait(object, unreachable, lastSeen);
+        } catch (err) {
+          if (signal?.aborted) return cancelledWait(object, lastSeen);
+          if (!(err instanceof KubectlError && err.transport))
+            return { object, ready: false, message: errorText(err), lastSeen };
+          if (unreachable === '' && !final)
+            core.info(
+              `${objectRef(object)}: the API server did not answer (${firstErrorLine(err.result.stderr)}); retrying until the rollout timeout`,
+            );
+          unreachable = firstErrorLine(err.result.stderr);
+          reached = false;
+          if (final) return unreachableWait(object, unreachable, lastSeen);
+        }
       }
       if (reached && current === undefined)
         return { object, ready: false, message: `${objectRef(object)} not found`, lastSeen };
@@ -902,11 +906,14 @@ export class Kubectl {
         if (final)
           return { object, ready: false, message: `timed out; ${status.message}`, lastSeen };
       }
-      const nap = napSignal();
-      await sleep(
-        Math.min(pause, Math.max(0, deadline - Date.now())),
-        signal ? AbortSignal.any([signal, nap]) : nap,
-      );
+      // A change that came while this one was judged is judged at once.
+      if (!changes.waiting) {
+        const nap = changes.nap();
+        await sleep(
+          Math.min(changes.live ? WATCHED_READ_MS : pause, Math.max(0, deadline - Date.now())),
+          signal ? AbortSignal.any([signal, nap]) : nap,
+        );
+      }
       if (signal?.aborted) return cancelledWait(object, lastSeen);
       // Quick rollouts (seconds) are seen as they finish; long ones are asked less often.
       if (Date.now() - waitStarted > 3000) pause = Math.min(1000, Math.round(pause * 1.5));

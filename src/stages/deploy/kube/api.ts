@@ -154,13 +154,15 @@ export class KubeApi {
   }
 
   /**
-   * Calls `onChange` whenever the object changes (a watch on its name), for up to
-   * `timeoutSeconds` or until `signal` aborts. Best effort: it never fails.
+   * Calls `onChange` whenever the object changes (a watch on its name), with the object as the
+   * change left it (the first call: as it is now), or with nothing when the event does not
+   * carry it (deleted, an error), for up to `timeoutSeconds` or until `signal` aborts. Best
+   * effort: it never fails; it resolves when the watch ends.
    */
   async watch(
     object: KubeObject,
     namespace: string | undefined,
-    onChange: () => void,
+    onChange: (current: KubeObject | undefined) => void,
     timeoutSeconds: number,
     signal: AbortSignal,
   ): Promise<void> {
@@ -172,7 +174,18 @@ export class KubeApi {
       timeoutSeconds: String(Math.max(1, Math.ceil(timeoutSeconds))),
     });
     const where = objectPath(resource, this.namespaceFor(object, namespace));
-    await this.http.stream(`${where}?${query}`, onChange, signal);
+    await this.http.stream(
+      `${where}?${query}`,
+      (event) => {
+        const current = event?.object as KubeObject | undefined;
+        const same =
+          (event?.type === 'ADDED' || event?.type === 'MODIFIED') &&
+          current?.kind === object.kind &&
+          current.metadata?.name === object.metadata.name;
+        onChange(same ? current : undefined);
+      },
+      signal,
+    );
   }
 
   /** Server-side apply of one object (field manager `manager`); returns it as stored. */

@@ -124,7 +124,11 @@ export class ApiHttp {
    * ends it (its timeoutSeconds), the connection breaks or `signal` aborts; resolves then, never
    * rejects (a watch here only hurries what polling would see anyway).
    */
-  stream(path: string, onEvent: () => void, signal: AbortSignal): Promise<void> {
+  stream(
+    path: string,
+    onEvent: (event: WatchEvent | undefined) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
     const { url, headers, send } = this.prepare(path);
     return new Promise<void>((resolve) => {
       const req = send(url, { method: 'GET', headers, agent: this.agent, signal }, (res) => {
@@ -132,9 +136,13 @@ export class ApiHttp {
           res.resume();
           return resolve();
         }
-        // One JSON event per line; only that something changed matters here.
-        res.on('data', (chunk: Buffer) => {
-          for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) onEvent();
+        // One JSON event per line; a line that does not parse still says something changed.
+        let partial = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          const lines = (partial + chunk).split('\n');
+          partial = lines.pop()!;
+          for (const line of lines) if (line.trim() !== '') onEvent(parseEvent(line));
         });
         res.on('end', () => resolve());
         res.on('error', () => resolve());
@@ -142,6 +150,21 @@ export class ApiHttp {
       req.on('error', () => resolve());
       req.end();
     });
+  }
+}
+
+/** A watch event: ADDED, MODIFIED, DELETED, BOOKMARK or ERROR, and the object it is about. */
+export interface WatchEvent {
+  type: string;
+  object: unknown;
+}
+
+function parseEvent(line: string): WatchEvent | undefined {
+  try {
+    const event = JSON.parse(line) as Partial<WatchEvent>;
+    return typeof event.type === 'string' ? { type: event.type, object: event.object } : undefined;
+  } catch {
+    return undefined;
   }
 }
 
