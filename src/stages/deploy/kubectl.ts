@@ -517,6 +517,13 @@ export class Kubectl {
     // The batch's fields are checked strictly over the API when the server can say (see
     // kube/strict-fields.ts); kubectl then computes the apply without validating again.
     const fieldsChecked = !!this.api && !kubectlValidates && strictlyCheckable(objects);
+    // Beside kubectl, so the dry run's answer is as fresh when it returns as kubectl's alone
+    // (readBases reads the objects right after it).
+    const strictCheck = fieldsChecked
+      ? checkFieldsStrictly(this.api!, objects, (what, request) =>
+          this.direct(what, request, { retryUntil: Date.now() + RETRY_MS }),
+        ).catch((err: unknown) => ({ verdict: 'unsure' as const, reason: errorText(err) }))
+      : undefined;
     const input = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects });
     const result = await this.kubectl(
       this.applyArgs(
@@ -530,10 +537,8 @@ export class Kubectl {
         `The Kubernetes API server refused the manifests in a dry run (kubectl apply --dry-run=server); nothing was applied:\n${tail(result.stderr || result.stdout, 12)}`,
       );
     }
-    if (fieldsChecked) {
-      const strict = await checkFieldsStrictly(this.api!, objects, (what, request) =>
-        this.direct(what, request, { retryUntil: Date.now() + RETRY_MS }),
-      );
+    if (strictCheck) {
+      const strict = await strictCheck;
       if (strict.verdict === 'refused')
         throw new Error(
           `The Kubernetes API server refused the manifests in a dry run (strict field validation, as kubectl apply --validate=strict); nothing was applied:\n${strict.message}`,
