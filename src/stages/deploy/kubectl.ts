@@ -29,6 +29,7 @@ import {
 import { apiTargetFromEnv } from './kube/config';
 import { ApiTransportError } from './kube/http';
 import { hasRolloutStatus, rolloutStatus } from './kube/rollout-status';
+import { apiGroup } from './kube/resources';
 import { checkFieldsStrictly, strictlyCheckable } from './kube/strict-fields';
 import { WATCHED_READ_MS, WatchedChanges } from './kube/watched-changes';
 import { byNamespace } from './live';
@@ -1105,9 +1106,4 @@ export function qualifiedRef(object: KubeObject): string {
     './',
     '/',
   );
-}
-
-/** The API group of an object ('' for the core group), so kubectl resolves the right kind. */
-function apiGroup(object: KubeObject): string {
-  return object.apiVersion.includes('/') ? object.apiVersion.split('/')[0] : '';
 }

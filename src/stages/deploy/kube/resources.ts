@@ -17,6 +17,11 @@ interface ResourceList {
   resources?: { name: string; kind: string; namespaced: boolean }[];
 }
 
+/** The API group of an object ('' for the core group). */
+export function apiGroup(object: KubeObject): string {
+  return object.apiVersion.includes('/') ? object.apiVersion.split('/')[0] : '';
+}
+
 /** The URL prefix of an apiVersion: the core group lives under /api. */
 export function groupVersionPath(apiVersion: string): string {
   return apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;

@@ -5,9 +5,11 @@
 // (it exists, it is invalid, a quota) is the batch's kubectl dry run's to judge. kubectl itself
 // gets there by fetching and parsing the OpenAPI documents of the batch's kinds (about 0.12 s
 // of CPU per dry run, beside the build); these requests cost the server one decode each.
+import { errorMessage } from '../../../lib/errors';
 import type { KubeObject } from '../model';
 import type { ApiRefusal, KubeApi } from './api';
 import { CLIENT_SIDE_APPLY_MANAGER } from './computed-apply';
+import { apiGroup } from './resources';
 
 export type StrictVerdict =
   | { verdict: 'passed' }
@@ -43,15 +45,9 @@ const BUILT_IN_GROUPS = new Set([
 /** Field validation (fieldValidation=Strict) is on in every server from this minor version (GA). */
 export const STRICT_FIELDS_SINCE_MINOR = 27;
 
-function group(apiVersion: string): string {
-  return apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '';
-}
-
 /** Whether every object's kind is one the API server validates itself. */
 export function strictlyCheckable(objects: KubeObject[]): boolean {
-  return (
-    objects.length > 0 && objects.every((object) => BUILT_IN_GROUPS.has(group(object.apiVersion)))
-  );
+  return objects.length > 0 && objects.every((object) => BUILT_IN_GROUPS.has(apiGroup(object)));
 }
 
 /** The reasons of answers given only once the body was decoded, strict fields and all. */
@@ -101,10 +97,7 @@ export async function checkFieldsStrictly(
           ? { verdict: 'refused', message: `${ref}: ${verdict.message}` }
           : { verdict: 'unsure', reason: `${ref}: ${verdict.reason}` };
       } catch (err) {
-        return {
-          verdict: 'unsure',
-          reason: `${ref}: ${err instanceof Error ? err.message : String(err)}`,
-        };
+        return { verdict: 'unsure', reason: `${ref}: ${errorMessage(err)}` };
       }
     }),
   );
