@@ -248,6 +248,35 @@ function callCounts(result: ActionResult): { kubectl: number; api: number } {
   return { kubectl: Number(kube[1]), api: api ? Number(api[1]) : 0 };
 }
 
+/**
+ * The objects are stored as kubectl apply would leave them: kubectl diff of each one's
+ * last-applied configuration finds nothing to change, kubectl's own dry run of that
+ * configuration writes the same annotation byte for byte, and the writes are kubectl's.
+ */
+function expectAsKubectlLeavesThem(namespace: string, refs: string[]): void {
+  for (const ref of refs) {
+    const stored = getJson(['get', ref, '-n', namespace, '--show-managed-fields']);
+    const config = stored.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'];
+    expect(JSON.parse(config).spec).toBeDefined();
+    const diff = kubectl(['diff', '-f', '-', '-n', namespace], config);
+    expect({ ref, status: diff.status, out: diff.stdout + diff.stderr }).toEqual({
+      ref,
+      status: 0,
+      out: '',
+    });
+    const again = JSON.parse(
+      kubectlOk(['apply', '--dry-run=server', '-o', 'json', '-f', '-', '-n', namespace], config),
+    );
+    expect({
+      ref,
+      config: again.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'],
+    }).toEqual({ ref, config });
+    expect(stored.metadata.managedFields).toContainEqual(
+      expect.objectContaining({ manager: 'kubectl-client-side-apply', operation: 'Update' }),
+    );
+  }
+}
+
 /** The workspace's manifests with a field the schema lacks in the Deployment's first port. */
 function withUnknownPortField(manifests: string): string {
   const port = /^( *)- containerPort: 8080$/m.exec(manifests)!;
@@ -272,38 +301,35 @@ describe('how the deploy reaches the API server', () => {
   it('sends reads, leases and rollout status directly; kubectl applies (client-side) and dry-runs', async () => {
     const namespace = newNamespace('direct');
     const cwd = workspace({ replicas: 2 });
-    expectSuccess(await deploy(cwd, namespace, { 'deploy-images': IMAGE_A }), 'succeeded');
+    const first = await deploy(cwd, namespace, { 'deploy-images': IMAGE_A });
+    expectSuccess(first, 'succeeded');
+    // New objects: kubectl's dry run computes the apply, which is then stored as computed.
+    expect(callCounts(first).kubectl).toBe(1);
     const second = await deploy(cwd, namespace, { 'deploy-images': IMAGE_B });
     expectSuccess(second, 'succeeded');
     expect(deploymentImage(namespace, 'web')).toBe(IMAGE_B);
     expect(pods(namespace, 'app=web')).toEqual(Array(2).fill({ image: IMAGE_B, ready: true }));
-    // One kubectl process, the dry run: the apply stores what it computed.
-    expect(callCounts(second)).toEqual({ kubectl: 1, api: expect.any(Number) });
+    // Only the image changed since the last apply: no kubectl process, the apply is computed
+    // from the objects as they are.
+    expect(callCounts(second)).toEqual({ kubectl: 0, api: expect.any(Number) });
     expect(callCounts(second).api).toBeGreaterThan(3);
-    // What is stored is what kubectl apply would leave: kubectl diff of each object's
-    // last-applied configuration finds nothing to change, and the writes are kubectl's.
-    for (const ref of ['deployment/web', 'service/web']) {
-      const stored = getJson(['get', ref, '-n', namespace, '--show-managed-fields']);
-      const config =
-        stored.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'];
-      expect(JSON.parse(config).spec).toBeDefined();
-      const diff = kubectl(['diff', '-f', '-', '-n', namespace], config);
-      expect({ ref, status: diff.status, out: diff.stdout + diff.stderr }).toEqual({
-        ref,
-        status: 0,
-        out: '',
-      });
-      expect(stored.metadata.managedFields).toContainEqual(
-        expect.objectContaining({ manager: 'kubectl-client-side-apply', operation: 'Update' }),
-      );
-    }
+    expectAsKubectlLeavesThem(namespace, ['deployment/web', 'service/web']);
+
+    // A field changed in the manifest: kubectl merges it.
+    const file = path.join(cwd, 'k8s', 'app.yaml');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('replicas: 2', 'replicas: 3'));
+    const third = await deploy(cwd, namespace, { 'deploy-images': IMAGE_C });
+    expectSuccess(third, 'succeeded');
+    expect(callCounts(third).kubectl).toBe(1);
+    expect(getJson(['get', 'deployment/web', '-n', namespace]).spec.replicas).toBe(3);
+    expectAsKubectlLeavesThem(namespace, ['deployment/web', 'service/web']);
     expect(
       JSON.parse(
         getJson(['get', 'deployment/web', '-n', namespace]).metadata.annotations[
           'kubectl.kubernetes.io/last-applied-configuration'
         ],
       ).spec.template.spec.containers[0].image,
-    ).toBe(IMAGE_B);
+    ).toBe(IMAGE_C);
     // The lease was given back over the API too: nobody holds it.
     const lease = getJson(['get', 'lease/gantry-deployment-web', '-n', namespace]);
     expect(lease.spec.holderIdentity ?? '').toBe('');
@@ -374,13 +400,13 @@ describe('how the deploy reaches the API server', () => {
     expect(deploymentImage(namespace, 'web')).toBe(IMAGE_A);
     expect(exists(namespace, 'configmap/web-extra')).toBe(false);
 
-    // Valid again: one kubectl process for the whole deploy, the dry run (which leaves the
-    // fields to the server's strict check).
+    // Valid again, and only the image changed since the last apply: no kubectl process, the
+    // apply is computed here and its fields still go through the server's strict check.
     await expectFixed(
       { file, valid },
       namespace,
       () => deploy(cwd, namespace, { 'deploy-images': IMAGE_B }),
-      1,
+      0,
     );
   });
 
@@ -448,8 +474,9 @@ describe('how the deploy reaches the API server', () => {
     );
     expect(deploymentImage(namespace, 'web')).toBe(IMAGE_A);
 
-    // The dry run that left the fields to the server, then kubectl's own.
-    await expectFixed({ file, valid }, namespace, () => asDeployer(IMAGE_B), 2);
+    // Only the image changed, so the apply is computed here, but the fields are kubectl's to
+    // check: its own dry run, one process.
+    await expectFixed({ file, valid }, namespace, () => asDeployer(IMAGE_B), 1);
   });
 
   it('leaves every call to kubectl for a kubeconfig with an exec credential plugin', async () => {

@@ -29,6 +29,8 @@ import {
 import { apiTargetFromEnv } from './kube/config';
 import { ApiTransportError } from './kube/http';
 import { hasRolloutStatus, rolloutStatus } from './kube/rollout-status';
+import { canonicalJson } from '../../lib/canonical-json';
+import { mergeBatchHere } from './kube/merged-here';
 import { apiGroup } from './kube/resources';
 import { checkFieldsStrictly, strictlyCheckable } from './kube/strict-fields';
 import { WATCHED_READ_MS, WatchedChanges } from './kube/watched-changes';
@@ -164,6 +166,12 @@ function unreachableWait(
     message: `the Kubernetes API server could not be reached when the rollout timeout ended (${unreachable})`,
     lastSeen,
   };
+}
+
+function strictRefusal(message: string): Error {
+  return new Error(
+    `The Kubernetes API server refused the manifests in a dry run (strict field validation, as kubectl apply --validate=strict); nothing was applied:\n${message}`,
+  );
 }
 
 /** An object's identity across reads: kind, namespace as written, name. */
@@ -525,6 +533,22 @@ export class Kubectl {
           this.direct(what, request, { retryUntil: Date.now() + RETRY_MS }),
         ).catch((err: unknown) => ({ verdict: 'unsure' as const, reason: errorText(err) }))
       : undefined;
+    if (strictCheck && !options.force) {
+      const here = await this.mergedHere(objects).catch((err: unknown) => ({
+        reason: errorText(err),
+      }));
+      if ('merged' in here) {
+        const strict = await strictCheck;
+        if (strict.verdict === 'refused') throw strictRefusal(strict.message);
+        if (strict.verdict === 'unsure') {
+          core.debug(`dry run: kubectl validates the fields itself (${strict.reason})`);
+          return this.dryRun(objects, options, true);
+        }
+        core.debug('dry run: computed here, only annotations and images changed');
+        this.markValidated(objects, here.merged);
+        return here.merged;
+      } else core.debug(`dry run: kubectl computes the apply (${firstErrorLine(here.reason)})`);
+    }
     const input = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects });
     const result = await this.kubectl(
       this.applyArgs(
@@ -540,10 +564,7 @@ export class Kubectl {
     }
     if (strictCheck) {
       const strict = await strictCheck;
-      if (strict.verdict === 'refused')
-        throw new Error(
-          `The Kubernetes API server refused the manifests in a dry run (strict field validation, as kubectl apply --validate=strict); nothing was applied:\n${strict.message}`,
-        );
+      if (strict.verdict === 'refused') throw strictRefusal(strict.message);
       if (strict.verdict === 'unsure') {
         core.debug(`dry run: kubectl validates the fields itself (${strict.reason})`);
         return this.dryRun(objects, options, true);
@@ -565,13 +586,49 @@ export class Kubectl {
     if (!api) return;
     await Promise.all(
       computed
-        .filter((object) => object.metadata.resourceVersion)
+        .filter(
+          (object) =>
+            object.metadata.resourceVersion &&
+            // Read already when the apply was computed here (mergedHere).
+            this.bases.get(baseKey(object))?.metadata.resourceVersion !==
+              object.metadata.resourceVersion,
+        )
         .map(async (object) => {
           const live = await api.get(object, object.metadata.namespace).catch(() => undefined);
           if (live && live.metadata.resourceVersion === object.metadata.resourceVersion)
             this.bases.set(baseKey(object), live);
         }),
     );
+  }
+
+  /**
+   * kubectl's client-side apply of the batch computed here (kube/merged-here.ts) from the
+   * objects as they are now, when only annotations and images changed since the last apply:
+   * the writes that change anything go through the server's dry run (dryRun=All), as kubectl's
+   * patches would. The objects read are the bases readBases would read.
+   */
+  private async mergedHere(
+    objects: KubeObject[],
+  ): Promise<{ merged: KubeObject[] } | { reason: string }> {
+    const api = this.api!;
+    const send = <T>(what: string, request: () => Promise<T>) =>
+      this.direct(what, request, { retryUntil: Date.now() + RETRY_MS });
+    const live = await Promise.all(
+      objects.map((object) => send(`get ${objectRef(object)}`, () => api.get(object))),
+    );
+    const here = mergeBatchHere(objects, live);
+    if ('reason' in here) return here;
+    for (const object of live) if (object) this.bases.set(baseKey(object), object);
+    const planned = computedWrites(objects, here.merged);
+    if ('reason' in planned) return planned;
+    const refused = await checkComputed(
+      api,
+      planned.writes.filter(
+        (_, index) => canonicalJson(here.merged[index]) !== canonicalJson(live[index]),
+      ),
+      send,
+    );
+    return refused ? { reason: refused } : here;
   }
 
   /** A Conflict's write again at the object's current version, when rebasedWrite allows it. */

@@ -22,6 +22,35 @@ export function apiGroup(object: KubeObject): string {
   return object.apiVersion.includes('/') ? object.apiVersion.split('/')[0] : '';
 }
 
+/**
+ * API groups the Kubernetes API server serves itself, where its field validation is its own.
+ * A custom resource's or an aggregated API's validation, defaulting and merge rules are not.
+ */
+const BUILT_IN_GROUPS = new Set([
+  '',
+  'admissionregistration.k8s.io',
+  'apps',
+  'autoscaling',
+  'batch',
+  'certificates.k8s.io',
+  'coordination.k8s.io',
+  'discovery.k8s.io',
+  'events.k8s.io',
+  'flowcontrol.apiserver.k8s.io',
+  'networking.k8s.io',
+  'node.k8s.io',
+  'policy',
+  'rbac.authorization.k8s.io',
+  'resource.k8s.io',
+  'scheduling.k8s.io',
+  'storage.k8s.io',
+]);
+
+/** Whether the object's kind is one the API server serves itself (BUILT_IN_GROUPS). */
+export function servedByApiServer(object: KubeObject): boolean {
+  return BUILT_IN_GROUPS.has(apiGroup(object));
+}
+
 /** The URL prefix of an apiVersion: the core group lives under /api. */
 export function groupVersionPath(apiVersion: string): string {
   return apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;

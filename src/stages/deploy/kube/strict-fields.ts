@@ -9,7 +9,7 @@ import { errorMessage } from '../../../lib/errors';
 import type { KubeObject } from '../model';
 import type { ApiRefusal, KubeApi } from './api';
 import { CLIENT_SIDE_APPLY_MANAGER } from './computed-apply';
-import { apiGroup } from './resources';
+import { servedByApiServer } from './resources';
 
 export type StrictVerdict =
   | { verdict: 'passed' }
@@ -17,37 +17,12 @@ export type StrictVerdict =
   /** The server's answers do not tell: kubectl validates the batch itself. */
   | { verdict: 'unsure'; reason: string };
 
-/**
- * API groups the Kubernetes API server serves itself, where its field validation is its own.
- * A custom resource's or an aggregated API's is left to kubectl, which checks per kind that the
- * server honours the parameter before relying on it.
- */
-const BUILT_IN_GROUPS = new Set([
-  '',
-  'admissionregistration.k8s.io',
-  'apps',
-  'autoscaling',
-  'batch',
-  'certificates.k8s.io',
-  'coordination.k8s.io',
-  'discovery.k8s.io',
-  'events.k8s.io',
-  'flowcontrol.apiserver.k8s.io',
-  'networking.k8s.io',
-  'node.k8s.io',
-  'policy',
-  'rbac.authorization.k8s.io',
-  'resource.k8s.io',
-  'scheduling.k8s.io',
-  'storage.k8s.io',
-]);
-
 /** Field validation (fieldValidation=Strict) is on in every server from this minor version (GA). */
 export const STRICT_FIELDS_SINCE_MINOR = 27;
 
 /** Whether every object's kind is one the API server validates itself. */
 export function strictlyCheckable(objects: KubeObject[]): boolean {
-  return objects.length > 0 && objects.every((object) => BUILT_IN_GROUPS.has(apiGroup(object)));
+  return objects.length > 0 && objects.every(servedByApiServer);
 }
 
 /** The reasons of answers given only once the body was decoded, strict fields and all. */
