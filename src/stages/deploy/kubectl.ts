@@ -526,6 +526,19 @@ export class Kubectl {
     // The batch's fields are checked strictly over the API when the server can say (see
     // kube/strict-fields.ts); kubectl then computes the apply without validating again.
     const fieldsChecked = !!this.api && !kubectlValidates && strictlyCheckable(objects);
+    if (fieldsChecked && !options.force) {
+      // Only annotations and images changed: the apply's patch holds nothing else, so there is
+      // no field for a strict check to refuse (kubectl checks the patch it sends).
+      const here = await this.mergedHere(objects).catch((err: unknown) => ({
+        reason: errorText(err),
+      }));
+      if ('merged' in here) {
+        core.debug('dry run: computed here, only annotations and images changed');
+        this.markValidated(objects, here.merged);
+        return here.merged;
+      }
+      core.debug(`dry run: kubectl computes the apply (${firstErrorLine(here.reason)})`);
+    }
     // Beside kubectl, so the dry run's answer is as fresh when it returns as kubectl's alone
     // (readBases reads the objects right after it).
     const strictCheck = fieldsChecked
@@ -533,22 +546,6 @@ export class Kubectl {
           this.direct(what, request, { retryUntil: Date.now() + RETRY_MS }),
         ).catch((err: unknown) => ({ verdict: 'unsure' as const, reason: errorText(err) }))
       : undefined;
-    if (strictCheck && !options.force) {
-      const here = await this.mergedHere(objects).catch((err: unknown) => ({
-        reason: errorText(err),
-      }));
-      if ('merged' in here) {
-        const strict = await strictCheck;
-        if (strict.verdict === 'refused') throw strictRefusal(strict.message);
-        if (strict.verdict === 'unsure') {
-          core.debug(`dry run: kubectl validates the fields itself (${strict.reason})`);
-          return this.dryRun(objects, options, true);
-        }
-        core.debug('dry run: computed here, only annotations and images changed');
-        this.markValidated(objects, here.merged);
-        return here.merged;
-      } else core.debug(`dry run: kubectl computes the apply (${firstErrorLine(here.reason)})`);
-    }
     const input = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects });
     const result = await this.kubectl(
       this.applyArgs(
