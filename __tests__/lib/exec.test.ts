@@ -77,3 +77,25 @@ describe('run: niceness', () => {
     expect(Number(result.stdout.trim())).toBe(Math.max(base, 10));
   });
 });
+
+describe('run: onStart', () => {
+  it('is called once the process runs, before it ends, with its output and lines as usual', async () => {
+    const events: string[] = [];
+    // The output comes a moment after the start, so the order seen is the order of events.
+    const result = await run('sh', ['-c', 'read go; sleep 0.2; echo "got $go"; echo err >&2'], {
+      input: 'yes\n',
+      stream: false,
+      onLine: (line) => events.push(`line ${line}`),
+      onStart: () => events.push('started'),
+    });
+    expect(events[0]).toBe('started');
+    expect(events.slice(1).sort()).toEqual(['line err', 'line got yes']);
+    expect(result).toMatchObject({ exitCode: 0, stdout: 'got yes\n', stderr: 'err\n' });
+  });
+
+  it('is not called for a process that cannot start', async () => {
+    const onStart = jest.fn();
+    await expect(run('/nonexistent/tool', [], { onStart })).rejects.toThrow(/could not start/);
+    expect(onStart).not.toHaveBeenCalled();
+  });
+});

@@ -35,6 +35,11 @@ export interface RunOptions {
    * background work that must not slow what the job waits for on a busy machine. Best effort.
    */
   niceness?: number;
+  /**
+   * Called once the process has started: work meant to run beside it rather than hold up its
+   * start.
+   */
+  onStart?: () => void;
 }
 
 export interface RunResult {
@@ -96,7 +101,8 @@ export async function run(
   const spawned =
     options.timeoutMs !== undefined ||
     options.signal !== undefined ||
-    options.niceness !== undefined;
+    options.niceness !== undefined ||
+    options.onStart !== undefined;
   const result: RunResult = spawned
     ? await runSpawned(tool, args, options)
     : await getExecOutput(tool, args, {
@@ -124,7 +130,7 @@ export async function run(
 }
 
 /**
- * The same run with a deadline, an abort signal or a priority. @actions/exec gives no handle on
+ * The same run with a deadline, an abort signal, a priority or a start hook. @actions/exec gives no handle on
  * the child, so this path spawns it itself; with a deadline or a signal, in its own process group
  * so that the kill reaches what it started too.
  */
@@ -149,6 +155,7 @@ function runSpawned(tool: string, args: string[], options: RunOptions): Promise<
         // Not allowed here: it runs at the usual priority.
       }
     }
+    if (options.onStart && child.pid !== undefined) setImmediate(options.onStart);
     let stdout = '';
     let stderr = '';
     let timedOut = false;

@@ -107,7 +107,12 @@ export function readIfExists(file: string): string {
 /** Runs a build with its progress streamed to the log; returns the whole log for counting. */
 export async function runBuild(
   args: string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv; onLine?: (line: string) => void },
+  options: {
+    cwd: string;
+    env?: NodeJS.ProcessEnv;
+    onLine?: (line: string) => void;
+    onStart?: () => void;
+  },
 ): Promise<string> {
   const result = await docker(args, { ...options, stream: true });
   return `${result.stderr}\n${result.stdout}`;

@@ -32,8 +32,8 @@ export interface BuildResult {
   /** The cache export still running beside the later stages (CachePlan.exportAfter). */
   cacheExport?: Promise<BackgroundOutcome>;
   /**
-   * Only in what the build hands on early (with the tags): buildx has printed its first progress
-   * line, so it is under way and the main thread has nothing to do until the push.
+   * Only in what the build hands on early (with the tags): buildx has started, and the main
+   * thread has nothing to do until the push.
    */
   building?: boolean;
 }

@@ -93,7 +93,7 @@ async function runAttempt(
   cwd: string,
   env: NodeJS.ProcessEnv,
   previous: PipelineResults,
-  onLine?: (line: string) => void,
+  { onLine, onStart }: Pick<AttemptContext, 'onLine' | 'onStart'> = {},
 ): Promise<Built> {
   const { inputs } = plan;
   if (attempt.kind === 'buildx') {
@@ -108,7 +108,7 @@ async function runAttempt(
     };
     if (inputs.callMethod !== 'build') return await runEvaluation(plan, cwd, buildEnv);
     const log = await retryingPush(
-      () => runBuild(buildxArgs(plan), { cwd, env: buildEnv, onLine }),
+      () => runBuild(buildxArgs(plan), { cwd, env: buildEnv, onLine, onStart }),
       core.warning,
     );
     const identity = readBuildxIdentity(
@@ -238,6 +238,8 @@ interface AttemptContext {
   previous: PipelineResults;
   /** Each line of buildx's progress as it comes (the push of the image, seen early). */
   onLine?: (line: string) => void;
+  /** Once buildx has started. */
+  onStart?: () => void;
 }
 
 /**
@@ -288,7 +290,7 @@ async function exportCacheAfter(
 /** Runs the plan's attempts in order, each after the failure it answers, until one succeeds. */
 async function runAttempts(
   attempts: Attempt[],
-  { inputs, naming, cwd, env, previous, onLine }: AttemptContext,
+  { inputs, naming, cwd, env, previous, onLine, onStart }: AttemptContext,
   dir: string,
   keepUntil: (work: Promise<unknown>) => void,
 ): Promise<{ built: Built; cache: CachePlan; cacheExport?: Promise<BackgroundOutcome> }> {
@@ -320,7 +322,7 @@ async function runAttempts(
     const plan = buildPlan(inputs, naming, cache, secrets, dir, withDefaultAttestation);
     writeSecretFiles(secrets, plan.secretValueFiles);
     try {
-      const built = await runAttempt(attempt, plan, cwd, env, previous, onLine);
+      const built = await runAttempt(attempt, plan, cwd, env, previous, { onLine, onStart });
       if (attempt.kind !== 'buildx' || built.call || !cache.exportAfter) return { built, cache };
       const cacheExport = exportCacheAfter(plan, cwd, env);
       keepUntil(cacheExport);
@@ -366,39 +368,42 @@ async function imageSize(
 }
 
 /**
- * Watches buildx's progress: its first line hands on the tags (buildx is under way), and the
- * push of the first tag the image, which from that line on can be pulled by digest, so the
- * later stages' early work (the scan, the deploy's dry run) starts then rather than once buildx
- * has written its metadata and exited. The digest the build finally reports is what counts; a
- * different one is handed on again.
+ * Watches buildx: once it has started it hands on the tags, and at the push of the first tag
+ * the image, which from that line on can be pulled by digest, so the later stages' early work
+ * (the scan, the deploy's dry run) starts then rather than once buildx has written its
+ * metadata and exited. The digest the build finally reports is what counts; a different one
+ * is handed on again.
  */
 function pushWatch(
   inputs: BuildInputs,
   naming: ImageNaming,
   early: ((partial: Partial<BuildResult>) => void) | undefined,
-): { onLine?: (line: string) => void; announced: () => string } {
+): { onLine?: (line: string) => void; onStart?: () => void; announced: () => string } {
   let announced = '';
   const first = naming.tags[0];
   const repository = first ? normalizedRepository(first) : undefined;
   if (!early || !inputs.push || inputs.callMethod !== 'build' || !repository)
     return { announced: () => announced };
   let underWay = false;
+  // The tags about to be pushed, once buildx is under way: the later stages' early work that
+  // needs no image (the deploy's apply computed with a stand-in for the digest, its connection
+  // to the cluster) runs while buildx starts and works. Not before buildx starts, which it
+  // would hold up, nor at the push, where it would hold up the scan's start.
+  const started = () => {
+    if (underWay) return;
+    underWay = true;
+    try {
+      early({ tags: naming.tags, building: true });
+    } catch {
+      // Optional, like the push's.
+    }
+  };
   return {
     announced: () => announced,
+    onStart: started,
     onLine: (line) => {
       if (announced) return;
-      if (!underWay) {
-        underWay = true;
-        // The tags about to be pushed, once buildx is under way: the later stages' early work
-        // that needs no image (the deploy's apply computed with a stand-in for the digest, its
-        // connection to the cluster) runs while buildx works. Not before buildx starts, which
-        // it would hold up, nor at the push, where it would hold up the scan's start.
-        try {
-          early({ tags: naming.tags, building: true });
-        } catch {
-          // Optional, like the push's.
-        }
-      }
+      started();
       const digest = pushedManifest(line, repository);
       if (!digest) return;
       announced = digest;
@@ -439,7 +444,7 @@ export async function runBuildStage(
   const { built, cache, cacheExport } = await withWorkDir((dir, keepUntil) =>
     runAttempts(
       attempts,
-      { inputs, naming, cwd, env, previous, onLine: pushed.onLine },
+      { inputs, naming, cwd, env, previous, onLine: pushed.onLine, onStart: pushed.onStart },
       dir,
       keepUntil,
     ),

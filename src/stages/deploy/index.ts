@@ -162,7 +162,7 @@ function dryRunAhead(
 
 /**
  * The deploy's connection to the cluster, made at the first chance ahead and kept for the
- * deploy. Once buildx is under way (its first progress line), or else once the image is
+ * deploy. Once buildx has started, or else once the image is
  * pushed, it reads the discovery the deploy needs and opens its connections (Node's TLS
  * context: tens of ms of CPU), so both are ready by the deploy's turn. Not before buildx has
  * started, where that work would hold up the build's start, nor first at the push, where it
