@@ -99,3 +99,30 @@ describe('run: onStart', () => {
     expect(onStart).not.toHaveBeenCalled();
   });
 });
+
+describe('run: stream', () => {
+  it.each([
+    ['through @actions/exec', {}],
+    ['spawned directly (a deadline)', { timeoutMs: 10_000 }],
+  ])('echoes stdout and stderr into the log (stdout), %s', async (_, options) => {
+    const written: string[] = [];
+    const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    const errors: string[] = [];
+    const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      errors.push(String(chunk));
+      return true;
+    });
+    try {
+      await run('sh', ['-c', 'echo out-line; echo err-line >&2'], { stream: true, ...options });
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
+    expect(written.join('')).toContain('out-line');
+    expect(written.join('')).toContain('err-line');
+    expect(errors.join('')).not.toContain('err-line');
+  });
+});

@@ -174,7 +174,8 @@ function runSpawned(tool: string, args: string[], options: RunOptions): Promise<
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
       follow('stderr', chunk.toString());
-      if (options.stream) process.stderr.write(chunk);
+      // Into the log with the rest, as @actions/exec echoes it (buildx's progress is on stderr).
+      if (options.stream) process.stdout.write(chunk);
     });
     const kill = (signal: NodeJS.Signals) => {
       try {
